@@ -1,0 +1,61 @@
+# LGNet Archivio — the two commands a new machine needs:
+#   make site   install everything and build the demo site into site/
+#   make test   lint, type-check and run the whole test suite (what CI runs)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SYSTEM_PACKAGES := ffmpeg chromium fonts-dejavu-core
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help setup system-deps site serve test lint format bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+system-deps: ## Debian packages: ffmpeg (media), chromium (browser tests)
+	@missing=""; \
+	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
+	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: system-deps $(STAMP) ## install system packages and the Python environment
+
+site: setup ## build the demo site (transcribes what is new) into site/
+	$(BIN)/lgnet build
+
+serve: setup ## preview the site on http://127.0.0.1:8000/
+	$(BIN)/lgnet serve
+
+lint: setup ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check scripts tests bench
+	$(BIN)/ruff format --check scripts tests bench
+	$(BIN)/mypy
+
+format: setup ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff format scripts tests bench
+	$(BIN)/ruff check --fix scripts tests bench
+
+test: setup lint ## lint, then the whole test suite (real model, real browser)
+	$(BIN)/pytest -q
+
+bench: setup ## the benchmarks (minutes): transcription, search scale, site build
+	$(BIN)/python bench/asr.py
+	$(BIN)/python bench/search_scale.py
+	$(BIN)/python bench/site_build.py
+
+clean: ## remove generated files (keeps transcripts, which are committed)
+	rm -rf site .build docs/archivio docs/_generato docs/percorsi

@@ -1,0 +1,291 @@
+"""The `lgnet` command: a thin shell over the pipeline's functions.
+
+Imports are deferred into each command so `lgnet --help` is instant. Every `LgnetError` is
+caught here, once, and printed as one line per problem on stderr (exit 1, no traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from lgnet.errors import LgnetError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+HELP_ROOT = "Cartella del progetto (predefinita: quella corrente o $LGNET_ROOT)."
+HELP_AUDIENCE = (
+    "Pubblico del sito: 'pubblico' (predefinito, solo registrazioni pubbliche) oppure "
+    "'operatori' (sito interno per il personale della rete)."
+)
+INTERRUPTED = "interrotto dall'utente; il lavoro già concluso è salvato, rilanciare per riprendere"
+AUDIENCE_CHOICE = click.Choice(["pubblico", "operatori"])
+
+
+def _fail(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(f"errore: {line}", err=True)
+    sys.exit(1)
+
+
+def handles_errors(func: F) -> F:
+    """Turn the project's errors (and Ctrl-C) into clean messages and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except LgnetError as exc:
+            _fail(exc.lines())
+        except KeyboardInterrupt:
+            _fail([INTERRUPTED])
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _project(root: Path | None) -> Any:
+    from lgnet.project import Project
+
+    return Project.find(root)
+
+
+root_option = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=HELP_ROOT,
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="lgnet", message="lgnet %(version)s")
+def main() -> None:
+    """LGNet Archivio: trascrive, indicizza e pubblica le registrazioni della rete LGNet.
+
+    Il flusso di lavoro è: archivio -> trascrizioni -> indice di ricerca -> pagine -> sito.
+    Di solito basta 'lgnet build'.
+    """
+
+
+@main.command()
+@root_option
+@handles_errors
+def check(root: Path | None) -> None:
+    """Controlla archivio, città, glossario e schede delle città; elenca tutti i problemi."""
+    from lgnet.checks import run_checks
+
+    report = run_checks(_project(root))
+    for line in report.warnings:
+        click.echo(f"avviso: {line}", err=True)
+    if report.problems:
+        _fail([str(p) for p in report.problems])
+    click.echo(f"Archivio valido: {report.summary}")
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option(
+    "--force", is_flag=True, help="Rifà anche le trascrizioni automatiche già aggiornate."
+)
+@click.option(
+    "--overwrite-curated",
+    is_flag=True,
+    help="Sovrascrive anche le trascrizioni revisionate (ne salva prima una copia in "
+    "transcripts/.backup/). Da usare solo se si vuole davvero perdere la revisione.",
+)
+@click.option(
+    "--model",
+    default=None,
+    help="Modello Whisper: 'base' (predefinito, incluso e offline), un nome di faster-whisper "
+    "(es. 'small', 'medium', 'large-v3': scaricato se c'è rete, molto più preciso in italiano) "
+    "o una cartella locale.",
+)
+@click.option(
+    "--quality",
+    is_flag=True,
+    help="Impostazioni più lente e accurate (ricerca a fascio più ampia).",
+)
+@click.option(
+    "--jobs",
+    type=int,
+    default=None,
+    help="Registrazioni trascritte in parallelo (predefinito: automatico).",
+)
+@root_option
+@handles_errors
+def transcribe(
+    ids: tuple[str, ...],
+    force: bool,
+    overwrite_curated: bool,
+    model: str | None,
+    quality: bool,
+    jobs: int | None,
+    root: Path | None,
+) -> None:
+    """Trascrive le registrazioni nuove o cambiate (tutte, o solo gli ID indicati)."""
+    from lgnet.archive import load_archive
+    from lgnet.transcribe import TranscribeRequest, transcribe_archive
+
+    project = _project(root)
+    archive = load_archive(project)
+    result = transcribe_archive(
+        project,
+        archive,
+        TranscribeRequest(
+            ids=list(ids),
+            force=force,
+            overwrite_curated=overwrite_curated,
+            model=model,
+            quality=quality,
+            jobs=jobs,
+        ),
+    )
+    click.echo(result.summary())
+
+
+@main.command()
+@click.option("--audience", type=AUDIENCE_CHOICE, default="pubblico", help=HELP_AUDIENCE)
+@root_option
+@handles_errors
+def index(audience: str, root: Path | None) -> None:
+    """Costruisce l'indice di ricerca dei passaggi delle trascrizioni."""
+    from lgnet.archive import load_archive
+    from lgnet.index import build_index
+    from lgnet.transcripts import load_transcripts
+
+    project = _project(root)
+    archive = load_archive(project)
+    transcripts = load_transcripts(project.transcripts, list(archive.items))
+    result = build_index(project, archive, transcripts, audience)
+    click.echo(result.summary())
+
+
+@main.command()
+@click.option("--audience", type=AUDIENCE_CHOICE, default="pubblico", help=HELP_AUDIENCE)
+@click.option("--no-transcribe", is_flag=True, help="Non trascrive: usa le trascrizioni esistenti.")
+@click.option("--model", default=None, help="Modello Whisper per le trascrizioni mancanti.")
+@root_option
+@handles_errors
+def build(audience: str, no_transcribe: bool, model: str | None, root: Path | None) -> None:
+    """Esegue tutto: controllo, trascrizione, indice, pagine e sito in site/."""
+    from lgnet.build import run_build
+
+    result = run_build(_project(root), audience=audience, transcribe=not no_transcribe, model=model)
+    click.echo(result.summary())
+
+
+@main.command()
+@click.option("--audience", type=AUDIENCE_CHOICE, default="pubblico", help=HELP_AUDIENCE)
+@click.option("--port", type=int, default=8000, show_default=True, help="Porta su localhost.")
+@root_option
+@handles_errors
+def serve(audience: str, port: int, root: Path | None) -> None:
+    """Anteprima del sito su http://localhost (si aggiorna quando cambiano le pagine)."""
+    from lgnet.build import serve as serve_site
+
+    serve_site(_project(root), audience=audience, port=port)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--city", default=None, help="Solo questa città (slug, es. palermo).")
+@click.option(
+    "--kind", default=None, help="Solo questo tipo: workshop, pillola, testimonianza, docufilm."
+)
+@click.option(
+    "--area", default=None, help="Solo questo ambito: abitare, presa-in-carico, impegno-civico."
+)
+@click.option("--audience", type=AUDIENCE_CHOICE, default="pubblico", help=HELP_AUDIENCE)
+@click.option(
+    "--limit", type=int, default=20, show_default=True, help="Numero massimo di risultati."
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Stampa un elenco JSON di {id, start, end, text, score}.",
+)
+@root_option
+@handles_errors
+def search(
+    query: str,
+    city: str | None,
+    kind: str | None,
+    area: str | None,
+    audience: str,
+    limit: int,
+    as_json: bool,
+    root: Path | None,
+) -> None:
+    """Cerca una parola o frase dentro tutte le trascrizioni, con il minuto esatto."""
+    import json
+
+    from lgnet.search import format_hits, search_index
+
+    hits = search_index(
+        _project(root), query, city=city, kind=kind, area=area, audience=audience, limit=limit
+    )
+    if as_json:
+        click.echo(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_hits(hits, query))
+
+
+def _time(_ctx: click.Context, _param: click.Parameter, value: str) -> float:
+    from lgnet.timecode import parse_time
+
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command()
+@click.argument("item_id", metavar="ID")
+@click.argument("start", callback=_time)
+@click.argument("end", callback=_time)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File di uscita (predefinito: clips/<id>_<inizio>-<fine>.mp4).",
+)
+@click.option("--burn", is_flag=True, help="Imprime i sottotitoli nel video.")
+@click.option(
+    "--audience",
+    type=AUDIENCE_CHOICE,
+    default="pubblico",
+    help="Uso previsto: 'pubblico' (formazione aperta) o 'operatori' (formazione interna).",
+)
+@root_option
+@handles_errors
+def clip(
+    item_id: str,
+    start: float,
+    end: float,
+    output: Path | None,
+    burn: bool,
+    audience: str,
+    root: Path | None,
+) -> None:
+    """Taglia un estratto (INIZIO e FINE in secondi o MM:SS) con sottotitoli e citazione."""
+    from lgnet.clip import ClipRequest, make_clip
+
+    result = make_clip(
+        _project(root),
+        ClipRequest(
+            item_id=item_id, start=start, end=end, output=output, burn=burn, audience=audience
+        ),
+    )
+    click.echo(result.summary())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,203 @@
+"""The media stage: probe a recording, extract 16 kHz mono audio, grab a poster frame.
+
+Everything ffmpeg produces is cached under the user cache, keyed by the media file's sha256,
+so a file is decoded once however many times the pipeline runs. The ffmpeg binary comes from
+PATH, else from the `imageio-ffmpeg` wheel, so `pip install` alone is enough.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import ffmpeg
+import numpy as np
+
+from lgnet.archive import Item
+from lgnet.errors import MediaError
+from lgnet.fsutil import atomic_output, atomic_write_text, sha256_file
+from lgnet.project import Project, cache_dir
+
+SAMPLE_RATE = 16_000
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    duration: float
+    has_video: bool
+    has_audio: bool
+    width: int | None = None
+    height: int | None = None
+
+
+@cache
+def ffmpeg_binary() -> str:
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError):
+        raise MediaError(
+            "ffmpeg non trovato: installarlo (apt-get install ffmpeg) o reinstallare il "
+            "progetto con 'make setup'"
+        ) from None
+
+
+def _last_error_line(stderr: bytes | None) -> str:
+    lines = [ln.strip() for ln in (stderr or b"").decode("utf-8", "replace").splitlines()]
+    lines = [ln for ln in lines if ln]
+    return lines[-1] if lines else "errore sconosciuto"
+
+
+def _unreadable(path: Path, stderr: bytes | None) -> MediaError:
+    return MediaError(
+        f"{path}: file multimediale illeggibile o danneggiato ({_last_error_line(stderr)}); "
+        "sostituirlo con una copia integra"
+    )
+
+
+_DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
+_STREAM = re.compile(r"Stream #\S+.*?: (Video|Audio): (.*)")
+_SIZE = re.compile(r"\b(\d{2,5})x(\d{2,5})\b")
+
+
+def probe(path: Path) -> MediaInfo:
+    """Duration and streams of a media file; MediaError if it is unreadable or truncated."""
+    if not path.is_file():
+        raise MediaError(f"{path}: file multimediale non trovato")
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe:
+        try:
+            data = ffmpeg.probe(str(path), cmd=ffprobe)
+        except ffmpeg.Error as exc:
+            raise _unreadable(path, exc.stderr) from None
+        streams = data.get("streams", [])
+        video = [
+            s
+            for s in streams
+            if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")
+        ]
+        audio = [s for s in streams if s.get("codec_type") == "audio"]
+        duration = float(data.get("format", {}).get("duration") or 0.0)
+        width = int(video[0]["width"]) if video else None
+        height = int(video[0]["height"]) if video else None
+        return _checked(path, MediaInfo(duration, bool(video), bool(audio), width, height))
+    # Without ffprobe (pip-only install), read what `ffmpeg -i` reports.
+    proc = subprocess.run(
+        [ffmpeg_binary(), "-hide_banner", "-i", str(path)], capture_output=True, check=False
+    )
+    text = proc.stderr.decode("utf-8", "replace")
+    match = _DURATION.search(text)
+    streams_found = _STREAM.findall(text)
+    if not match or not streams_found:
+        raise _unreadable(path, proc.stderr)
+    h, m, s = match.groups()
+    duration = int(h) * 3600 + int(m) * 60 + float(s)
+    video_desc = [d for kind, d in streams_found if kind == "Video" and "attached pic" not in d]
+    size = _SIZE.search(video_desc[0]) if video_desc else None
+    return _checked(
+        path,
+        MediaInfo(
+            duration,
+            bool(video_desc),
+            any(kind == "Audio" for kind, _ in streams_found),
+            int(size.group(1)) if size else None,
+            int(size.group(2)) if size else None,
+        ),
+    )
+
+
+def _checked(path: Path, info: MediaInfo) -> MediaInfo:
+    if info.duration <= 0:
+        raise MediaError(
+            f"{path}: durata non leggibile, il file sembra troncato; "
+            "sostituirlo con una copia integra"
+        )
+    return info
+
+
+# --- fixity --------------------------------------------------------------------------------
+
+
+def media_sha256(path: Path) -> str:
+    """sha256 of a media file, remembered by (path, size, mtime) so big files hash once."""
+    stat = path.stat()
+    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    store = cache_dir() / "fixity.json"
+    known: dict[str, str] = {}
+    if store.exists():
+        try:
+            known = json.loads(store.read_text(encoding="utf-8"))
+        except ValueError:
+            known = {}
+    if key not in known:
+        known[key] = sha256_file(path)
+        atomic_write_text(store, json.dumps(known, indent=0, sort_keys=True))
+    return known[key]
+
+
+# --- derived files -------------------------------------------------------------------------
+
+
+def _run_ffmpeg(stream: ffmpeg.nodes.OutputStream, source: Path, what: str) -> None:
+    try:
+        stream.overwrite_output().run(cmd=ffmpeg_binary(), quiet=True)
+    except ffmpeg.Error as exc:
+        raise MediaError(
+            f"{source}: impossibile {what} ({_last_error_line(exc.stderr)}); "
+            "verificare che il file sia integro"
+        ) from None
+
+
+def extract_audio(path: Path, sha256: str | None = None) -> Path:
+    """The recording's audio as 16 kHz mono PCM WAV, cached by the media file's hash."""
+    info = probe(path)
+    if not info.has_audio:
+        raise MediaError(
+            f"{path}: il file non contiene una traccia audio; non c'è nulla da trascrivere"
+        )
+    digest = sha256 or media_sha256(path)
+    target = cache_dir() / "audio" / f"{digest}.wav"
+    if not target.exists():
+        with atomic_output(target) as tmp:
+            stream = ffmpeg.input(str(path)).output(
+                str(tmp), ac=1, ar=SAMPLE_RATE, acodec="pcm_s16le", f="wav", vn=None
+            )
+            _run_ffmpeg(stream, path, "estrarre l'audio")
+    return target
+
+
+def load_audio(wav: Path) -> np.ndarray:
+    """Samples of a WAV written by `extract_audio`, as float32 in [-1, 1]."""
+    data = wav.read_bytes()
+    offset = data.find(b"data")
+    if offset < 0:
+        raise MediaError(f"{wav}: audio estratto danneggiato; cancellare la cache e riprovare")
+    pcm = np.frombuffer(data, dtype="<i2", offset=offset + 8)
+    return pcm.astype(np.float32) / 32768.0
+
+
+def poster_frame(project: Project, item: Item) -> Path | None:
+    """A JPEG still for a video item (None for audio-only), cached by content hash."""
+    path = item.media_path(project)
+    info = probe(path)
+    if not info.has_video:
+        return None
+    digest = media_sha256(path)
+    at = item.poster_time if item.poster_time is not None else min(5.0, info.duration / 3)
+    target = cache_dir() / "posters" / f"{digest}-{at:.2f}.jpg"
+    if not target.exists():
+        with atomic_output(target) as tmp:
+            stream = ffmpeg.input(str(path), ss=at).output(
+                str(tmp), vframes=1, vf="scale=640:-2", **{"q:v": 4}
+            )
+            _run_ffmpeg(stream, path, "estrarre il fotogramma di copertina")
+    return target

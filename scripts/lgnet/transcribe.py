@@ -1,0 +1,400 @@
+"""The transcription stage: audio in, curated-safe transcripts out.
+
+An item is transcribed only when its media, the model or the decoding options changed since
+its transcript was written (all three are recorded in the transcript's provenance). Curated
+transcripts (status `revisionato`, or a VTT edited by a person) are never overwritten: VTT
+edits are carried into the other files instead. Each item's files are written atomically when
+the item is finished, so an interrupted run loses at most the item in progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from lgnet.archive import Archive, Item
+from lgnet.asr import ModelSpec, load_model, resolve_model
+from lgnet.errors import LgnetError, Problem, TranscriptError
+from lgnet.media import SAMPLE_RATE, extract_audio, load_audio, media_sha256, probe
+from lgnet.project import Project
+from lgnet.transcripts import (
+    Segment,
+    Transcript,
+    TranscriptFiles,
+    Word,
+    is_curated,
+    read_transcript,
+    recover_interrupted,
+    sync_vtt_corrections,
+    vtt_edited,
+    write_transcript,
+)
+
+# Long recordings are decoded in windows so memory stays bounded on a two-hour workshop.
+WINDOW_SECONDS = 20 * 60
+CUT_SEARCH_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """Decoding settings; they are recorded in provenance and changing them re-transcribes."""
+
+    language: str = "it"
+    beam_size: int = 5
+    vad_filter: bool = True
+    min_silence_duration_ms: int = 500
+    word_timestamps: bool = True
+    condition_on_previous_text: bool = False  # avoids the repetition loops of long audio
+    glossary_hints: bool = True
+    no_speech_threshold: float = 0.6
+    log_prob_threshold: float = -1.0
+    compression_ratio_threshold: float = 2.4
+
+    def engine_kwargs(self, vocabulary: list[str]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "language": self.language,
+            "beam_size": self.beam_size,
+            "vad_filter": self.vad_filter,
+            "vad_parameters": {"min_silence_duration_ms": self.min_silence_duration_ms},
+            "word_timestamps": self.word_timestamps,
+            "condition_on_previous_text": self.condition_on_previous_text,
+            "no_speech_threshold": self.no_speech_threshold,
+            "log_prob_threshold": self.log_prob_threshold,
+            "compression_ratio_threshold": self.compression_ratio_threshold,
+        }
+        if self.glossary_hints and vocabulary:
+            kwargs["hotwords"] = ", ".join(vocabulary)
+        return kwargs
+
+    def recorded(self, vocabulary: list[str]) -> dict[str, Any]:
+        out = asdict(self)
+        out["vocabulary"] = vocabulary if self.glossary_hints else []
+        return out
+
+
+FAST = DecodeOptions()
+QUALITY = DecodeOptions(beam_size=8)
+
+
+@dataclass
+class TranscribeRequest:
+    ids: list[str] = field(default_factory=list)
+    force: bool = False
+    overwrite_curated: bool = False
+    model: str | None = None
+    quality: bool = False
+    jobs: int | None = None
+    progress: bool = True
+
+
+@dataclass
+class ItemOutcome:
+    id: str
+    action: str  # trascritto | invariato | protetto | corretto | errore
+    detail: str = ""
+
+
+@dataclass
+class TranscribeResult:
+    outcomes: list[ItemOutcome]
+    audio_seconds: float = 0.0
+    elapsed: float = 0.0
+
+    def count(self, action: str) -> int:
+        return sum(1 for o in self.outcomes if o.action == action)
+
+    @property
+    def transcribed(self) -> list[str]:
+        return [o.id for o in self.outcomes if o.action == "trascritto"]
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.count('trascritto')} trascritte",
+            f"{self.count('invariato')} già aggiornate",
+            f"{self.count('protetto')} revisionate (non toccate)",
+        ]
+        if self.count("corretto"):
+            parts.append(f"{self.count('corretto')} correzioni dal VTT applicate")
+        lines = ["Trascrizioni: " + ", ".join(parts)]
+        lines += [
+            f"  {o.id}: {o.detail}" for o in self.outcomes if o.detail and o.action != "errore"
+        ]
+        return "\n".join(lines)
+
+
+# --- the decoding of one recording ---------------------------------------------------------
+
+
+def _cut_points(audio: np.ndarray) -> Iterator[tuple[int, int]]:
+    """Windows of at most WINDOW_SECONDS, each cut at the quietest moment near its end."""
+    total = len(audio)
+    window = WINDOW_SECONDS * SAMPLE_RATE
+    start = 0
+    while start < total:
+        end = start + window
+        if end >= total:
+            yield start, total
+            return
+        search = audio[end - CUT_SEARCH_SECONDS * SAMPLE_RATE : end]
+        frame = SAMPLE_RATE // 10
+        frames = len(search) // frame
+        energy = np.square(search[: frames * frame].reshape(frames, frame)).mean(axis=1)
+        cut = end - CUT_SEARCH_SECONDS * SAMPLE_RATE + int(np.argmin(energy)) * frame + frame // 2
+        yield start, cut
+        start = cut
+
+
+def decode(
+    model: Any,
+    audio: np.ndarray,
+    kwargs: dict[str, Any],
+    on_progress: Callable[[float], None] | None = None,
+) -> list[Segment]:
+    """Transcribe samples (16 kHz mono float32) into segments with word timings."""
+    segments: list[Segment] = []
+    for lo, hi in _cut_points(audio):
+        offset = lo / SAMPLE_RATE
+        pieces, _info = model.transcribe(np.ascontiguousarray(audio[lo:hi]), **kwargs)
+        for piece in pieces:
+            text = piece.text.strip()
+            if on_progress:
+                on_progress(offset + piece.end)
+            if not text:
+                continue
+            words = [
+                Word(offset + w.start, offset + w.end, w.word, float(w.probability))
+                for w in (piece.words or [])
+            ]
+            segments.append(Segment(offset + piece.start, offset + piece.end, text, None, words))
+        if on_progress:
+            on_progress(hi / SAMPLE_RATE)
+    return segments
+
+
+# --- the stage -----------------------------------------------------------------------------
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _engine_version() -> str:
+    import faster_whisper
+
+    return str(getattr(faster_whisper, "__version__", "unknown"))
+
+
+def _backup(project: Project, files: TranscriptFiles) -> None:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = project.transcripts / ".backup" / f"{files.id}-{stamp}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (files.json, files.vtt, files.srt, files.txt):
+        if path.exists():
+            shutil.copy2(path, folder / path.name)
+
+
+@dataclass
+class _Job:
+    item: Item
+    files: TranscriptFiles
+    media_sha: str
+    duration: float
+
+
+def _plan(
+    project: Project,
+    item: Item,
+    request: TranscribeRequest,
+    model_label: str,
+    options: dict[str, Any],
+) -> tuple[_Job | None, ItemOutcome | None]:
+    """Decide what to do with one item; (job, None) to transcribe, (None, outcome) otherwise."""
+    files = TranscriptFiles(project.transcripts, item.id)
+    existing = read_transcript(files.json) if files.json.exists() else None
+    outcome: ItemOutcome | None = None
+    if existing is not None and vtt_edited(files, existing):
+        sync_vtt_corrections(project.transcripts, item.id)
+        existing = read_transcript(files.json)
+        outcome = ItemOutcome(
+            item.id, "corretto", "correzioni del VTT riportate in JSON, SRT e TXT"
+        )
+    path = item.media_path(project)
+    info = probe(path)
+    sha = media_sha256(path)
+    if existing is not None and is_curated(files, existing):
+        if not (request.force and request.overwrite_curated):
+            if existing.provenance.get("media_sha256") not in (None, sha):
+                detail = (
+                    "il file multimediale è cambiato ma la trascrizione è revisionata: non "
+                    "sovrascritta (usare --force --overwrite-curated per rifarla, con copia)"
+                )
+                return None, ItemOutcome(item.id, "protetto", detail)
+            return None, outcome or ItemOutcome(item.id, "protetto")
+        _backup(project, files)
+    elif existing is not None and not request.force:
+        prov = existing.provenance
+        if (
+            prov.get("media_sha256") == sha
+            and prov.get("model") == model_label
+            and prov.get("options") == options
+        ):
+            return None, outcome or ItemOutcome(item.id, "invariato")
+    return _Job(item, files, sha, info.duration), None
+
+
+def default_jobs() -> int:
+    return 1
+
+
+def transcribe_archive(
+    project: Project, archive: Archive, request: TranscribeRequest
+) -> TranscribeResult:
+    """Bring every transcript (or the requested ones) up to date with its media."""
+    unknown = [i for i in request.ids if i not in archive.items]
+    if unknown:
+        raise LgnetError(
+            f"registrazione sconosciuta: {', '.join(unknown)}; gli ID sono i nomi dei file in "
+            "archive/items/ senza .yml"
+        )
+    project.transcripts.mkdir(parents=True, exist_ok=True)
+    recover_interrupted(project.transcripts)
+    chosen = (
+        [archive.items[i] for i in request.ids] if request.ids else list(archive.items.values())
+    )
+    decode_options = QUALITY if request.quality else FAST
+    vocabulary = archive.vocabulary()
+    recorded_options = decode_options.recorded(vocabulary)
+    spec = resolve_model(request.model)
+
+    outcomes: list[ItemOutcome] = []
+    problems: list[Problem] = []
+    jobs: list[_Job] = []
+    for item in chosen:
+        try:
+            job, outcome = _plan(project, item, request, spec.label, recorded_options)
+        except LgnetError as exc:
+            problems += [Problem(f"archive/items/{item.id}.yml", line) for line in exc.lines()]
+            outcomes.append(ItemOutcome(item.id, "errore", "; ".join(exc.lines())))
+            continue
+        if outcome:
+            outcomes.append(outcome)
+        if job:
+            jobs.append(job)
+
+    result = TranscribeResult(outcomes)
+    if jobs:
+        result = _run_jobs(
+            project, jobs, spec, decode_options, vocabulary, request, result, problems
+        )
+    if problems:
+        raise LgnetError("trascrizione non completata", problems)
+    return result
+
+
+def _run_jobs(
+    project: Project,
+    jobs: list[_Job],
+    spec: ModelSpec,
+    options: DecodeOptions,
+    vocabulary: list[str],
+    request: TranscribeRequest,
+    result: TranscribeResult,
+    problems: list[Problem],
+) -> TranscribeResult:
+    import time
+
+    n_jobs = max(1, min(request.jobs or default_jobs(), len(jobs)))
+    cores = os.cpu_count() or 1
+    model = load_model(spec, cpu_threads=max(1, cores // n_jobs), num_workers=n_jobs)
+    kwargs = options.engine_kwargs(vocabulary)
+    recorded = options.recorded(vocabulary)
+    total = sum(j.duration for j in jobs)
+    lock = threading.Lock()
+    started = time.monotonic()
+    bar = tqdm(
+        total=round(total, 1),
+        unit="s audio",
+        desc=f"Trascrizione di {len(jobs)} registrazioni",
+        disable=not request.progress or None,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio "
+        "[{elapsed}<{remaining}]",
+    )
+
+    def run(job: _Job) -> ItemOutcome:
+        done = 0.0
+
+        def advance(position: float) -> None:
+            nonlocal done
+            position = min(position, job.duration)
+            if position > done:
+                with lock:
+                    bar.update(position - done)
+                done = position
+
+        try:
+            audio = load_audio(extract_audio(job.item.media_path(project), job.media_sha))
+            segments = decode(model, audio, kwargs, advance)
+            advance(job.duration)
+            transcript = Transcript(
+                id=job.item.id,
+                language=options.language,
+                duration=job.duration,
+                status="automatico",
+                provenance={
+                    "engine": "faster-whisper",
+                    "engine_version": _engine_version(),
+                    "model": spec.label,
+                    "model_sha256": spec.sha256,
+                    "options": recorded,
+                    "media_sha256": job.media_sha,
+                    "audio_sha256": media_sha256(
+                        extract_audio(job.item.media_path(project), job.media_sha)
+                    ),
+                    "created": _now(),
+                },
+                segments=segments,
+            )
+            write_transcript(project.transcripts, transcript)
+            return ItemOutcome(job.item.id, "trascritto")
+        except LgnetError as exc:
+            with lock:
+                problems.extend(
+                    Problem(f"archive/items/{job.item.id}.yml", line) for line in exc.lines()
+                )
+            return ItemOutcome(job.item.id, "errore", "; ".join(exc.lines()))
+
+    try:
+        if n_jobs == 1:
+            for job in jobs:
+                bar.set_description(f"Trascrizione di {job.item.id}")
+                result.outcomes.append(run(job))
+        else:
+            with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+                result.outcomes.extend(pool.map(run, jobs))
+    finally:
+        bar.close()
+    result.audio_seconds = total
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+__all__ = [
+    "FAST",
+    "QUALITY",
+    "DecodeOptions",
+    "ItemOutcome",
+    "TranscribeRequest",
+    "TranscribeResult",
+    "TranscriptError",
+    "decode",
+    "transcribe_archive",
+]

@@ -1,0 +1,69 @@
+"""The CLI edge: help everywhere, errors as single lines with exit 1, commands documented."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from lgnet.cli import main
+from lgnet.project import Project
+
+from .conftest import REPO
+
+COMMANDS = sorted(main.commands)  # type: ignore[attr-defined]
+
+
+def test_every_command_has_italian_help() -> None:
+    runner = CliRunner()
+    top = runner.invoke(main, ["--help"])
+    assert top.exit_code == 0
+    for name in COMMANDS:
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        command = main.commands[name]  # type: ignore[attr-defined]
+        assert command.help and len(command.help) > 20, name
+        for param in command.params:
+            if isinstance(param, click.Option) and param.name != "help":
+                assert param.help, f"{name} {param.opts} has no help text"
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/guida/index.md"])
+def test_every_command_is_documented(doc: str) -> None:
+    text = "".join(p.read_text() for p in [REPO / doc, *(REPO / "docs/guida").glob("*.md")])
+    missing = [name for name in COMMANDS if f"lgnet {name}" not in text]
+    assert not missing, f"{doc} does not document: {missing}"
+
+
+def test_check_reports_each_problem_on_one_line_without_traceback(tmp_path: Path) -> None:
+    from .test_archive import GOOD, make_project
+
+    project = make_project(tmp_path, {"a.yml": GOOD + "colour: x\n", "b.yml": "title: [\n"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "lgnet.cli", "check", "--root", str(project.root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert lines and all(line.startswith("errore: ") for line in lines)
+    assert any("a.yml: 'colour': chiave sconosciuta" in line for line in lines)
+    assert any("b.yml: YAML non valido" in line for line in lines)
+    assert "Traceback" not in proc.stderr
+
+
+def test_outside_a_project_says_where_to_go(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", "--root", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "non è una cartella del progetto" in result.output
+
+
+def test_bad_time_on_the_command_line_is_explained(repo: Project) -> None:
+    result = CliRunner().invoke(main, ["clip", "x", "1:99", "2:00"])
+    assert result.exit_code == 2
+    assert "tempo non valido" in result.output
