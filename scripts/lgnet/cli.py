@@ -287,5 +287,46 @@ def clip(
     click.echo(result.summary())
 
 
+@main.command()
+@click.argument("item_id", metavar="ID")
+@click.option(
+    "--suggest",
+    is_flag=True,
+    required=True,
+    help="Elenca i probabili dati personali (telefoni, e-mail, codici fiscali, IBAN, indirizzi, "
+    "nomi) con i tempi, pronti da copiare nella chiave 'redactions' della scheda.",
+)
+@root_option
+@handles_errors
+def redact(item_id: str, suggest: bool, root: Path | None) -> None:
+    """Aiuta a preparare gli omissis di una registrazione (ID)."""
+    from lgnet.archive import load_archive
+    from lgnet.errors import LgnetError
+    from lgnet.redact import suggest as find_personal_data
+    from lgnet.transcripts import TranscriptFiles, read_transcript
+
+    project = _project(root)
+    archive = load_archive(project)
+    if item_id not in archive.items:
+        raise LgnetError(f"registrazione sconosciuta: {item_id} (vedere archive/items/)")
+    files = TranscriptFiles(project.transcripts, item_id)
+    if not files.json.exists():
+        raise LgnetError(
+            f"{item_id}: trascrizione mancante; eseguire prima 'lgnet transcribe {item_id}'"
+        )
+    found = find_personal_data(read_transcript(files.json), archive.items[item_id])
+    if not found:
+        click.echo(
+            f"{item_id}: nessun dato personale evidente trovato (controllare comunque l'ascolto)"
+        )
+        return
+    click.echo(f"{item_id}: {len(found)} possibili dati personali")
+    for suggestion in found:
+        click.echo("  " + suggestion.line())
+    click.echo(f"\nDa copiare in archive/items/{item_id}.yml (verificare i tempi):\nredactions:")
+    for suggestion in found:
+        click.echo(suggestion.yaml())
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

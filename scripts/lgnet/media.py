@@ -144,6 +144,18 @@ def media_sha256(path: Path) -> str:
     return known[key]
 
 
+def audio_codec_args(suffix: str) -> list[str]:
+    """ffmpeg options to re-encode audio into a container with this file suffix."""
+    suffix = suffix.lower()
+    if suffix == ".mp3":
+        return ["-c:a", "libmp3lame", "-q:a", "3"]
+    if suffix == ".wav":
+        return ["-c:a", "pcm_s16le"]
+    if suffix in (".ogg", ".oga", ".opus", ".webm"):
+        return ["-c:a", "libopus", "-b:a", "64k"]
+    return ["-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart"]
+
+
 # --- derived files -------------------------------------------------------------------------
 
 

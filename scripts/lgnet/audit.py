@@ -1,0 +1,154 @@
+"""The leak audit: after a build, prove that nothing of an unpublished item reached the site.
+
+It scans every output file — pages, search indexes (ours and Material's), sitemap, captions,
+media — for the ids, titles, transcript sentences and media hashes of the items outside the
+audience, and for the words inside redacted spans of the published ones. Any hit fails the
+build: a static site cannot be taken back from every copy once it is out.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lgnet.archive import Archive
+from lgnet.errors import BuildError, Problem
+from lgnet.fsutil import sha256_file
+from lgnet.media import media_sha256
+from lgnet.project import Project
+from lgnet.transcripts import Transcript
+
+TEXT_SUFFIXES = {".html", ".js", ".json", ".xml", ".txt", ".vtt", ".srt", ".css", ".md", ".csv"}
+_TAG = re.compile(r"<[^>]+>")
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_SPACE = re.compile(r"\s+")
+MIN_SENTENCE_CHARS = 24  # shorter passages are too likely to occur by chance
+
+
+@dataclass(frozen=True)
+class Secret:
+    """Something that must not appear in the output, and whose it is."""
+
+    item_id: str
+    what: str  # Italian label: "identificativo", "titolo", "frase della trascrizione", …
+    needle: str
+
+
+def normalise(text: str) -> str:
+    """Lower case, entities and \\uXXXX escapes decoded, tags dropped, spaces folded."""
+    text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    text = html.unescape(_TAG.sub(" ", html.unescape(text)))
+    text = text.replace("\\n", " ").replace('\\"', '"').replace("\\/", "/")
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+def _sentences(transcript: Transcript) -> list[str]:
+    out = []
+    for seg in transcript.segments:
+        text = normalise(seg.text)
+        if len(text) >= MIN_SENTENCE_CHARS:
+            out.append(text)
+    return out
+
+
+def secrets_for(
+    archive: Archive, transcripts: dict[str, Transcript], audience: str
+) -> tuple[list[Secret], dict[str, str]]:
+    """Strings and file hashes that must be absent from a build for `audience`."""
+    secrets: list[Secret] = []
+    hashes: dict[str, str] = {}
+    published = {i.id for i in archive.published(audience)}
+    for item in archive.items.values():
+        transcript = transcripts.get(item.id)
+        if item.id not in published:
+            if len(item.id) >= 6 or "-" in item.id:
+                secrets.append(Secret(item.id, "identificativo", item.id))
+            if len(item.title) >= 8:
+                secrets.append(Secret(item.id, "titolo", normalise(item.title)))
+            if len(item.description) >= MIN_SENTENCE_CHARS:
+                secrets.append(Secret(item.id, "descrizione", normalise(item.description)[:80]))
+            if transcript:
+                secrets += [
+                    Secret(item.id, "frase della trascrizione", s) for s in _sentences(transcript)
+                ]
+            hashes[item.id] = ""  # filled by the caller, which knows where media lives
+        elif transcript and item.redactions:
+            for red in item.redactions:
+                words = [
+                    w.word.strip()
+                    for seg in transcript.segments
+                    for w in seg.words
+                    if w.end > red.start and w.start < red.end
+                ]
+                said = normalise(" ".join(words))
+                if len(said) >= 8:
+                    secrets.append(Secret(item.id, f"testo omesso ({red.reason})", said))
+    return secrets, hashes
+
+
+def audit_site(
+    project: Project,
+    archive: Archive,
+    transcripts: dict[str, Transcript],
+    audience: str,
+    site: Path,
+) -> list[Problem]:
+    """Every leak found in `site`, one problem each (file, what leaked, whose)."""
+    secrets, unpublished = secrets_for(archive, transcripts, audience)
+    forbidden_hashes: dict[str, str] = {}
+    for item_id in unpublished:
+        path = archive.items[item_id].media_path(project)
+        if path.is_file():
+            forbidden_hashes[media_sha256(path)] = item_id
+    id_patterns = [
+        (s, re.compile(rf"(?<![a-z0-9-]){re.escape(s.needle)}(?![a-z0-9-])"))
+        for s in secrets
+        if s.what == "identificativo"
+    ]
+    texts = [s for s in secrets if s.what != "identificativo"]
+    problems: list[Problem] = []
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        rel = project.rel(path)
+        if forbidden_hashes and path.stat().st_size > 1024:
+            owner = forbidden_hashes.get(sha256_file(path))
+            if owner:
+                problems.append(
+                    Problem(rel, f"contiene il file multimediale di '{owner}', non pubblicabile")
+                )
+                continue
+        if path.suffix.lower() not in TEXT_SUFFIXES:
+            continue
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        content = normalise(raw)
+        lowered = raw.lower()
+        for secret, pattern in id_patterns:
+            if pattern.search(lowered) or pattern.search(content):
+                problems.append(
+                    Problem(
+                        rel, f"contiene l'identificativo di '{secret.item_id}', non pubblicabile"
+                    )
+                )
+        for secret in texts:
+            if secret.needle in content:
+                problems.append(
+                    Problem(
+                        rel, f"contiene {secret.what} di '{secret.item_id}': «{secret.needle[:50]}»"
+                    )
+                )
+    return problems
+
+
+def enforce(
+    project: Project,
+    archive: Archive,
+    transcripts: dict[str, Transcript],
+    audience: str,
+    site: Path,
+) -> None:
+    problems = audit_site(project, archive, transcripts, audience, site)
+    if problems:
+        raise BuildError(
+            f"controllo delle fughe: {len(problems)} contenuti non pubblicabili nel sito", problems
+        )

@@ -1,0 +1,227 @@
+"""`lgnet clip`: an excerpt for training, with re-timed captions and a citation.
+
+The cut is frame-accurate: the excerpt is re-encoded (a stream copy can only start on a
+keyframe and, measured on H.264/AAC, overran the requested end by up to 0.2 s). Redactions
+are honoured in the media and in the captions, and the item's access level must allow the
+intended use.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lgnet.archive import Archive, Item, load_archive
+from lgnet.errors import AccessError, LgnetError, MediaError
+from lgnet.fsutil import atomic_output, atomic_write_text
+from lgnet.media import _last_error_line, audio_codec_args, ffmpeg_binary, probe
+from lgnet.project import Project
+from lgnet.redact import audio_filter, redact_transcript, video_filter
+from lgnet.timecode import clock
+from lgnet.transcripts import (
+    Segment,
+    Transcript,
+    TranscriptFiles,
+    read_transcript,
+    render_srt,
+    render_vtt,
+)
+
+AUDIENCE_USE = {
+    "pubblico": "formazione aperta al pubblico",
+    "operatori": "formazione interna per gli operatori della rete",
+}
+
+
+@dataclass
+class ClipRequest:
+    item_id: str
+    start: float
+    end: float
+    output: Path | None = None
+    burn: bool = False
+    audience: str = "pubblico"
+
+
+@dataclass
+class ClipResult:
+    media: Path
+    vtt: Path
+    srt: Path
+    citation: Path
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.media, self.vtt, self.srt, self.citation]
+
+    def summary(self) -> str:
+        return (
+            f"Estratto: {self.media}\nSottotitoli: {self.vtt}, {self.srt}\n"
+            f"Citazione: {self.citation}"
+        )
+
+
+def site_url(project: Project) -> str:
+    """`site_url` from mkdocs.yml, if set (for absolute links in citations)."""
+    path = project.root / "mkdocs.yml"
+    if not path.exists():
+        return ""
+
+    class _Lenient(yaml.SafeLoader):
+        pass
+
+    _Lenient.add_multi_constructor("", lambda _loader, _suffix, _node: None)
+    try:
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=_Lenient)
+    except yaml.YAMLError:
+        return ""
+    url = (config or {}).get("site_url") or ""
+    return str(url).rstrip("/") + "/" if url else ""
+
+
+def moment_link(project: Project, item_id: str, start: float) -> str:
+    return f"{site_url(project)}archivio/{item_id}/#t={start:g}"
+
+
+def citation_text(project: Project, archive: Archive, item: Item, start: float, end: float) -> str:
+    city = archive.city_name(item.city)
+    lines = [
+        f"«{item.title}» — {city}, {item.date}",
+        f"Estratto {clock(start)}–{clock(end)} ({end - start:.1f} s)",
+        f"Crediti: {item.credits or 'non indicati'}",
+        f"Licenza: {item.license or 'non indicata: chiedere al titolare prima di riusarla'}",
+        f"Accesso: {item.effective_access()}",
+        f"Collegamento al momento: {moment_link(project, item.id, start)}",
+    ]
+    if item.synthetic:
+        lines.append("Nota: narrazione sintetica (voce generata), non una registrazione reale.")
+    return "\n".join(lines) + "\n"
+
+
+def clip_transcript(transcript: Transcript, item: Item, start: float, end: float) -> Transcript:
+    """Redacted segments inside [start, end], re-timed so the excerpt starts at zero."""
+    redacted = redact_transcript(transcript, item.redactions)
+    segments = [
+        Segment(
+            start=max(seg.start, start) - start,
+            end=min(seg.end, end) - start,
+            text=seg.text,
+            speaker=seg.speaker,
+        )
+        for seg in redacted.segments
+        if seg.end > start and seg.start < end and seg.text.strip()
+    ]
+    return Transcript(item.id, transcript.language, end - start, transcript.status, {}, segments)
+
+
+def _output_suffix(item: Item, has_video: bool) -> str:
+    if has_video:
+        return ".mp4"
+    suffix = Path(item.media).suffix.lower()
+    return suffix if suffix in (".mp3", ".wav", ".m4a", ".ogg", ".opus") else ".m4a"
+
+
+def cut_media(
+    source: Path,
+    target: Path,
+    item: Item,
+    start: float,
+    end: float,
+    *,
+    burn: Path | None = None,
+) -> None:
+    """Write the excerpt, redactions applied (and captions burned in, if given)."""
+    info = probe(source)
+    afilter = audio_filter(item.redactions, offset=start)
+    vfilters = [f for f in (video_filter(item.redactions, offset=start),) if f]
+    if burn is not None:
+        escaped = str(burn).replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'")
+        vfilters.append(f"subtitles='{escaped}'")
+    # -ss before -i: fast, and exact to the frame when transcoding (ffmpeg >= 2.1); the
+    # filters then see the excerpt's own timeline, starting at zero.
+    args: list[str] = [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y"]
+    args += ["-ss", f"{start:.3f}", "-i", str(source), "-t", f"{end - start:.3f}"]
+    if afilter:
+        args += ["-af", afilter]
+    if info.has_video:
+        if vfilters:
+            args += ["-vf", ",".join(vfilters)]
+        args += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"]
+    args += audio_codec_args(target.suffix)
+    with atomic_output(target) as tmp:
+        proc = subprocess.run([*args, str(tmp)], capture_output=True, check=False)
+        if proc.returncode != 0:
+            raise MediaError(f"{source}: taglio non riuscito ({_last_error_line(proc.stderr)})")
+
+
+def check_use(item: Item, audience: str) -> None:
+    if not item.published_in(audience):
+        access = item.effective_access()
+        why = {
+            "riservato": "è riservata (o il consenso è ritirato o scaduto) e non può essere usata",
+            "operatori": "è riservata agli operatori della rete",
+        }.get(access, f"ha accesso '{access}'")
+        raise AccessError(
+            f"{item.id}: la registrazione {why}; non è utilizzabile per "
+            f"{AUDIENCE_USE.get(audience, audience)}"
+            + (
+                " (per la formazione interna usare --audience operatori)"
+                if access == "operatori"
+                else ""
+            )
+        )
+
+
+def make_clip(project: Project, request: ClipRequest, archive: Archive | None = None) -> ClipResult:
+    archive = archive or load_archive(project)
+    item = archive.items.get(request.item_id)
+    if item is None:
+        raise LgnetError(f"registrazione sconosciuta: {request.item_id} (vedere archive/items/)")
+    check_use(item, request.audience)
+    source = item.media_path(project)
+    info = probe(source)
+    if not (0 <= request.start < request.end <= info.duration + 0.05):
+        raise LgnetError(
+            f"{item.id}: intervallo {clock(request.start)}–{clock(request.end)} non valido; la "
+            f"registrazione dura {clock(info.duration)} e l'inizio deve precedere la fine"
+        )
+    end = min(request.end, info.duration)
+    files = TranscriptFiles(project.transcripts, item.id)
+    if not files.json.exists():
+        raise LgnetError(f"{item.id}: trascrizione mancante; eseguire 'lgnet transcribe {item.id}'")
+    if request.burn and not info.has_video:
+        raise LgnetError(
+            f"{item.id}: --burn serve solo per i video, questa è una registrazione audio"
+        )
+    excerpt = clip_transcript(read_transcript(files.json), item, request.start, end)
+    target = request.output or (
+        project.root / "clips"
+        / f"{item.id}_{request.start:07.1f}-{end:07.1f}{_output_suffix(item, info.has_video)}"
+    )  # fmt: skip
+    target.parent.mkdir(parents=True, exist_ok=True)
+    vtt, srt = target.with_suffix(".vtt"), target.with_suffix(".srt")
+    atomic_write_text(vtt, render_vtt(excerpt))
+    atomic_write_text(srt, render_srt(excerpt))
+    cut_media(source, target, item, request.start, end, burn=srt if request.burn else None)
+    citation = target.with_suffix(".citazione.txt")
+    atomic_write_text(citation, citation_text(project, archive, item, request.start, end))
+    return ClipResult(target, vtt, srt, citation)
+
+
+def excerpt_info(
+    project: Project, archive: Archive, item: Item, start: float, end: float
+) -> dict[str, Any]:
+    """Plain data about an excerpt, for training packs and pages."""
+    return {
+        "item": item.id,
+        "title": item.title,
+        "city": archive.city_name(item.city),
+        "start": start,
+        "end": end,
+        "link": moment_link(project, item.id, start),
+        "citation": citation_text(project, archive, item, start, end),
+    }
