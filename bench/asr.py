@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -31,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.asr_quality import normalise, pooled_wer, references, wer  # noqa: E402
-from tests.media_factory import concat, ffmpeg, music, noise, silence  # noqa: E402
+from tests.media_factory import concat, music, noise, silence  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 CLIPS = [
@@ -62,10 +61,16 @@ def _peak_rss_mb() -> float:
 
 
 def worker(system: str, path: str, hints: str) -> None:
-    """Run one system on one file in this process; print a JSON line."""
+    """Run one system on one file in this process; print a JSON line.
+
+    `hints` chooses how lgnet offers the glossary to the model: default (what `lgnet
+    transcribe` does), none, prompt or hotwords.
+    """
+    from dataclasses import replace
+
     from lgnet.archive import load_archive
     from lgnet.asr import load_model, resolve_model
-    from lgnet.media import extract_audio, load_audio, probe
+    from lgnet.media import extract_audio, open_audio, probe
     from lgnet.project import Project
     from lgnet.transcribe import FAST, decode
 
@@ -79,17 +84,25 @@ def worker(system: str, path: str, hints: str) -> None:
         segments, _ = model.transcribe(path, language="it", beam_size=5)
         text = " ".join(s.text.strip() for s in segments)
     else:
-        vocabulary = load_archive(Project(ROOT)).vocabulary() if hints == "on" else []
-        options = FAST if hints == "on" else FAST.__class__(**{**FAST.__dict__, "glossary_hints": False})
-        model = load_model(spec, cpu_threads=os.cpu_count() or 2)
+        options = FAST if hints == "default" else replace(FAST, glossary_hints=hints)
+        vocabulary = load_archive(Project(ROOT)).vocabulary()
+        cores = os.cpu_count() or 2
+        model = load_model(
+            spec, cpu_threads=1, num_workers=cores, trim_encoder=options.trim_encoder
+        )
         start = time.perf_counter()
-        audio = load_audio(extract_audio(Path(path)))
-        text = " ".join(s.text for s in decode(model, audio, options.engine_kwargs(vocabulary)))
+        audio = open_audio(extract_audio(Path(path)))
+        segments = decode(model, audio, options, vocabulary, workers=cores)
+        text = " ".join(s.text for s in segments)
     elapsed = time.perf_counter() - start
-    print(json.dumps({"elapsed": elapsed, "duration": duration, "text": text, "rss": _peak_rss_mb()}))
+    print(
+        json.dumps({"elapsed": elapsed, "duration": duration, "text": text, "rss": _peak_rss_mb()})
+    )
 
 
-def run_worker(system: str, path: Path, cache: Path, hints: str = "on") -> dict[str, float | str]:
+def run_worker(
+    system: str, path: Path, cache: Path, hints: str = "default"
+) -> dict[str, float | str]:
     env = {**os.environ, "LGNET_CACHE_DIR": str(cache)}
     model_cache = Path.home() / ".cache" / "lgnet" / "models"
     if model_cache.exists() and not (cache / "models").exists():
@@ -176,16 +189,27 @@ def max_repetition(text: str, n: int = 4) -> int:
 
 def table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
-    line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |"  # noqa: E731
-    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
+
+    def line(r):
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+
+    return "\n".join(
+        [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)]
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
-    parser.add_argument("--long-minutes", type=float, default=10, help="length of the long recording")
+    parser.add_argument(
+        "--long-minutes", type=float, default=10, help="length of the long recording"
+    )
     parser.add_argument("--two-hours", action="store_true", help="also the 2-hour memory check")
-    parser.add_argument("--throughput", action="store_true", help="also items/hour, demo archive x10")
+    parser.add_argument(
+        "--throughput", action="store_true", help="also items/hour, demo archive x10"
+    )
     parser.add_argument("--skip-robustness", action="store_true")
     args = parser.parse_args()
     if args.worker:
@@ -206,7 +230,7 @@ def main() -> None:
     long_texts = {}
     for n, (path, reference) in enumerate(files):
         results = {}
-        for system in (["plain", "lgnet"] if n % 2 == 0 else ["lgnet", "plain"]):
+        for system in ["plain", "lgnet"] if n % 2 == 0 else ["lgnet", "plain"]:
             results[system] = run_worker(system, path, cache)
         for system, r in results.items():
             pooled[system].append((reference, str(r["text"])))
@@ -258,7 +282,9 @@ def main() -> None:
     narrations = synthetic_narrations(work)
     if narrations:
         grows = []
-        for label, hints in (("lgnet senza glossario", "off"), ("lgnet con glossario", "on")):
+        modes = (("senza suggerimenti", "none"), ("glossario come prompt", "prompt"),
+                 ("glossario come hotwords", "hotwords"))  # fmt: skip
+        for label, hints in modes:
             said = found = invented = 0
             for wav, sentence in narrations:
                 r = run_worker("lgnet", wav, cache, hints)
@@ -268,13 +294,23 @@ def main() -> None:
             for path, reference in files[:7]:
                 r = run_worker("lgnet", path, cache, hints)
                 clean_invented += term_hits(terms, reference, str(r["text"]))[2]
-            grows.append([label, f"{found}/{said} = {found / said:.0%}", str(invented), str(clean_invented)])
+            grows.append(
+                [label, f"{found}/{said} = {found / said:.0%}", str(invented), str(clean_invented)]
+            )
         plain_found = plain_said = 0
         for wav, sentence in narrations:
             r = run_worker("plain", wav, cache)
             s, f, _ = term_hits(terms, sentence, str(r["text"]))
             plain_said, plain_found = plain_said + s, plain_found + f
-        grows.insert(0, ["plain faster-whisper", f"{plain_found}/{plain_said} = {plain_found / plain_said:.0%}", "", ""])
+        grows.insert(
+            0,
+            [
+                "plain faster-whisper",
+                f"{plain_found}/{plain_said} = {plain_found / plain_said:.0%}",
+                "",
+                "",
+            ],
+        )
         print("\nTermini del glossario (narrazioni sintetiche espeak-ng):")
         print(table(grows, ["sistema", "termini riconosciuti", "termini inventati (narrazioni)",
                             "termini inventati (clip reali senza termini)"]))  # fmt: skip

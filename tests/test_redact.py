@@ -1,4 +1,4 @@
-"""Redaction: text becomes [omissis], media is silenced (and blacked out), personal data is found."""
+"""Redaction: [omissis] in the text, silence (and black) in the media, personal data found."""
 
 from __future__ import annotations
 
@@ -83,7 +83,8 @@ def test_suggestions_find_planted_personal_data_with_times() -> None:
     phone = next(s for s in found if s.text == "333 123 4567")
     seg = t.segments[0]
     assert phone.start == seg.words[4].start and phone.end == seg.words[6].end
-    assert re.fullmatch(r'  - \{start: \d+\.\d, end: \d+\.\d, reason: "numero di telefono"\}', phone.yaml())
+    pattern = r'  - \{start: \d+\.\d, end: \d+\.\d, reason: "numero di telefono"\}'
+    assert re.fullmatch(pattern, phone.yaml())
 
 
 def test_already_redacted_spans_are_not_suggested_again() -> None:
@@ -96,8 +97,8 @@ def test_already_redacted_spans_are_not_suggested_again() -> None:
 
 def mean_volume(path: Path, start: float, end: float) -> float:
     proc = subprocess.run(
-        [ffmpeg_binary(), "-hide_banner", "-ss", str(start), "-t", str(end - start), "-i", str(path),
-         "-af", "volumedetect", "-vn", "-f", "null", "-"],
+        [ffmpeg_binary(), "-hide_banner", "-ss", str(start), "-t", str(end - start),
+         "-i", str(path), "-af", "volumedetect", "-vn", "-f", "null", "-"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     match = re.search(r"mean_volume: (-?[\d.]+|-inf) dB", proc.stderr)

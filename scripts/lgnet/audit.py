@@ -85,7 +85,26 @@ def secrets_for(
                 said = normalise(" ".join(words))
                 if len(said) >= 8:
                     secrets.append(Secret(item.id, f"testo omesso ({red.reason})", said))
-    return secrets, hashes
+    # Text that a published item legitimately shows (shared boilerplate, a sentence said in
+    # two recordings) cannot be a leak: keep only what is unique to the unpublished side.
+    public = "\n".join(_published_texts(archive, transcripts, audience))
+    return [s for s in secrets if s.what == "identificativo" or s.needle not in public], hashes
+
+
+def _published_texts(
+    archive: Archive, transcripts: dict[str, Transcript], audience: str
+) -> list[str]:
+    texts = []
+    for item in archive.published(audience):
+        texts += [normalise(item.title), normalise(item.description)]
+        transcript = transcripts.get(item.id)
+        if transcript:
+            from lgnet.redact import redact_transcript
+
+            texts += [
+                normalise(s.text) for s in redact_transcript(transcript, item.redactions).segments
+            ]
+    return texts
 
 
 def audit_site(

@@ -36,6 +36,7 @@ def run_build(
     model: str | None = None,
     engine: str = "mkdocs",
 ) -> BuildResult:
+    from lgnet.audit import enforce
     from lgnet.checks import run_checks
     from lgnet.index import build_index
     from lgnet.pages import generate_pages
@@ -59,18 +60,19 @@ def run_build(
     result.steps.append(index.summary())
     media = publish_item_files(project, archive, transcripts, audience)
     generate_pages(project, archive, transcripts, audience, media)
-    render_site(project, archive, audience, engine=engine)
+    render_site(project, archive, audience, engine=engine, media=media)
+    enforce(project, archive, transcripts, audience, project.site)
+    result.steps.append("Controllo delle fughe: nessun contenuto non pubblicabile nel sito")
     result.elapsed = time.monotonic() - started
     return result
 
 
 def serve(project: Project, *, audience: str = "pubblico", port: int = 8000) -> None:
-    """Build once, then serve site/ on localhost, rebuilding pages when docs/ change."""
-    import functools
-    import http.server
+    """Build once (without transcribing), then serve site/ on localhost until Ctrl-C."""
+    from lgnet.serve import make_server
 
-    run_build(project, audience=audience, transcribe=False)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(project.site))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as httpd:
-        print(f"Anteprima su http://127.0.0.1:{port}/ (Ctrl-C per terminare)")
+    result = run_build(project, audience=audience, transcribe=False)
+    print(result.summary())
+    with make_server(project.site, port) as httpd:
+        print(f"Anteprima su http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C per terminare)")
         httpd.serve_forever()

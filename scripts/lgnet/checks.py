@@ -54,6 +54,9 @@ def consent_warnings(archive: Archive, today: dt.date | None = None) -> list[str
 def run_checks(project: Project, today: dt.date | None = None) -> CheckReport:
     archive = load_archive(project, strict=False)
     problems = list(archive.problems)
+    from lgnet.paths import load_paths
+
+    problems += load_paths(project, archive)[1]
     try:
         from lgnet.knowledge import check_knowledge
     except ImportError:  # knowledge pages not part of this checkout

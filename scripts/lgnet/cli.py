@@ -288,6 +288,25 @@ def clip(
 
 
 @main.command()
+@click.argument("slug")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Cartella di uscita (predefinita: packs/<percorso>/); accanto viene scritto lo zip.",
+)
+@root_option
+@handles_errors
+def pack(slug: str, output: Path | None, root: Path | None) -> None:
+    """Prepara il pacchetto di un percorso formativo (archive/paths/SLUG.yml): estratti,
+    sottotitoli e scheda stampabile (Markdown e DOCX), in una cartella e in uno zip."""
+    from lgnet.paths import pack as make_pack
+
+    click.echo(make_pack(_project(root), slug, output).summary())
+
+
+@main.command()
 @click.argument("item_id", metavar="ID")
 @click.option(
     "--suggest",

@@ -11,9 +11,12 @@ import json
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import ffmpeg
 import numpy as np
@@ -73,6 +76,10 @@ def probe(path: Path) -> MediaInfo:
     """Duration and streams of a media file; MediaError if it is unreadable or truncated."""
     if not path.is_file():
         raise MediaError(f"{path}: file multimediale non trovato")
+    return MediaInfo(**_remembered("probe.json", path, lambda p: asdict(_probe(p))))
+
+
+def _probe(path: Path) -> MediaInfo:
     ffprobe = shutil.which("ffprobe")
     if ffprobe:
         try:
@@ -124,24 +131,40 @@ def _checked(path: Path, info: MediaInfo) -> MediaInfo:
     return info
 
 
-# --- fixity --------------------------------------------------------------------------------
+# --- facts about a file, remembered while it does not change ------------------------------
+
+_MEMO_LOCK = threading.Lock()
+
+
+def _remembered(store_name: str, path: Path, compute: Callable[[Path], Any]) -> Any:
+    """`compute(path)`, remembered in the cache by (path, size, mtime): big files and unchanged
+    archives are hashed and probed once, not on every build."""
+    stat = path.stat()
+    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    store = cache_dir() / store_name
+
+    def read() -> dict[str, Any]:
+        try:
+            loaded = json.loads(store.read_text(encoding="utf-8")) if store.exists() else {}
+        except ValueError:
+            loaded = {}
+        return loaded if isinstance(loaded, dict) else {}
+
+    with _MEMO_LOCK:
+        known = read()
+    if key in known:
+        return known[key]
+    value = compute(path)
+    with _MEMO_LOCK:
+        known = read()
+        known[key] = value
+        atomic_write_text(store, json.dumps(known, indent=0, sort_keys=True))
+    return value
 
 
 def media_sha256(path: Path) -> str:
-    """sha256 of a media file, remembered by (path, size, mtime) so big files hash once."""
-    stat = path.stat()
-    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
-    store = cache_dir() / "fixity.json"
-    known: dict[str, str] = {}
-    if store.exists():
-        try:
-            known = json.loads(store.read_text(encoding="utf-8"))
-        except ValueError:
-            known = {}
-    if key not in known:
-        known[key] = sha256_file(path)
-        atomic_write_text(store, json.dumps(known, indent=0, sort_keys=True))
-    return known[key]
+    """sha256 of a media file (fixity), remembered while the file is unchanged."""
+    return str(_remembered("fixity.json", path, sha256_file))
 
 
 def audio_codec_args(suffix: str) -> list[str]:
@@ -187,19 +210,28 @@ def extract_audio(path: Path, sha256: str | None = None) -> Path:
     return target
 
 
-def load_audio(wav: Path) -> np.ndarray:
-    """Samples of a WAV written by `extract_audio`, as float32 in [-1, 1]."""
-    data = wav.read_bytes()
-    offset = data.find(b"data")
+def open_audio(wav: Path) -> np.ndarray:
+    """Samples of a WAV written by `extract_audio`, as int16, mapped from disk (not read):
+    a two-hour recording costs no memory until a window of it is used."""
+    with wav.open("rb") as handle:
+        header = handle.read(4096)
+    offset = header.find(b"data")
     if offset < 0:
         raise MediaError(f"{wav}: audio estratto danneggiato; cancellare la cache e riprovare")
-    pcm = np.frombuffer(data, dtype="<i2", offset=offset + 8)
-    return pcm.astype(np.float32) / 32768.0
+    return np.memmap(wav, dtype="<i2", mode="r", offset=offset + 8)
 
 
-def poster_frame(project: Project, item: Item) -> Path | None:
-    """A JPEG still for a video item (None for audio-only), cached by content hash."""
-    path = item.media_path(project)
+def load_audio(wav: Path) -> np.ndarray:
+    """All samples of a WAV written by `extract_audio`, as float32 in [-1, 1]."""
+    return np.asarray(open_audio(wav), dtype=np.float32) / 32768.0
+
+
+def poster_frame(project: Project, item: Item, media: Path | None = None) -> Path | None:
+    """A JPEG still for a video item (None for audio-only), cached by content hash.
+
+    `media` is the file to take it from when not the original (e.g. a redacted copy).
+    """
+    path = media or item.media_path(project)
     info = probe(path)
     if not info.has_video:
         return None

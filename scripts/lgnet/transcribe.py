@@ -24,7 +24,7 @@ from tqdm import tqdm
 from lgnet.archive import Archive, Item
 from lgnet.asr import ModelSpec, load_model, resolve_model
 from lgnet.errors import LgnetError, Problem, TranscriptError
-from lgnet.media import SAMPLE_RATE, extract_audio, load_audio, media_sha256, probe
+from lgnet.media import SAMPLE_RATE, extract_audio, media_sha256, open_audio, probe
 from lgnet.project import Project
 from lgnet.transcripts import (
     Segment,
@@ -39,22 +39,31 @@ from lgnet.transcripts import (
     write_transcript,
 )
 
-# Long recordings are decoded in windows so memory stays bounded on a two-hour workshop.
-WINDOW_SECONDS = 20 * 60
-CUT_SEARCH_SECONDS = 30
+# Long recordings are handled in windows so memory stays bounded on a two-hour workshop.
+WINDOW_SECONDS = 10 * 60  # a multiple of 0.1 s
 
 
 @dataclass(frozen=True)
 class DecodeOptions:
-    """Decoding settings; they are recorded in provenance and changing them re-transcribes."""
+    """Decoding settings; they are recorded in provenance and changing them re-transcribes.
+
+    The defaults come from `bench/asr.py` (see devdocs/transcription.md): speech is found with
+    the VAD, cut at pauses into chunks of at most `chunk_seconds`, and every chunk is decoded
+    on its own (one window, no conditioning on earlier text, so no repetition loops) with the
+    encoder's zero padding trimmed; chunks are independent, so they run on all cores at once.
+    """
 
     language: str = "it"
     beam_size: int = 5
-    vad_filter: bool = True
-    min_silence_duration_ms: int = 500
     word_timestamps: bool = True
-    condition_on_previous_text: bool = False  # avoids the repetition loops of long audio
-    glossary_hints: bool = True
+    chunk_seconds: float = 30.0
+    min_silence_duration_ms: int = 300
+    speech_pad_ms: int = 800
+    vad_threshold: float = 0.5
+    trim_encoder: bool = True
+    trim_below_s: float = 20.0
+    encoder_padding_s: float = 8.0
+    glossary_hints: str = "none"  # none | prompt | hotwords
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
@@ -63,26 +72,27 @@ class DecodeOptions:
         kwargs: dict[str, Any] = {
             "language": self.language,
             "beam_size": self.beam_size,
-            "vad_filter": self.vad_filter,
-            "vad_parameters": {"min_silence_duration_ms": self.min_silence_duration_ms},
+            "vad_filter": False,  # already cut by `speech_chunks`
             "word_timestamps": self.word_timestamps,
-            "condition_on_previous_text": self.condition_on_previous_text,
+            "condition_on_previous_text": False,
             "no_speech_threshold": self.no_speech_threshold,
             "log_prob_threshold": self.log_prob_threshold,
             "compression_ratio_threshold": self.compression_ratio_threshold,
         }
-        if self.glossary_hints and vocabulary:
+        if vocabulary and self.glossary_hints == "hotwords":
             kwargs["hotwords"] = ", ".join(vocabulary)
+        elif vocabulary and self.glossary_hints == "prompt":
+            kwargs["initial_prompt"] = "Glossario: " + ", ".join(vocabulary) + "."
         return kwargs
 
     def recorded(self, vocabulary: list[str]) -> dict[str, Any]:
         out = asdict(self)
-        out["vocabulary"] = vocabulary if self.glossary_hints else []
+        out["vocabulary"] = vocabulary if self.glossary_hints != "none" else []
         return out
 
 
 FAST = DecodeOptions()
-QUALITY = DecodeOptions(beam_size=8)
+QUALITY = DecodeOptions(trim_encoder=False)
 
 
 @dataclass
@@ -131,52 +141,114 @@ class TranscribeResult:
         return "\n".join(lines)
 
 
+class Interrupted(Exception):
+    """The run was stopped (Ctrl-C) while this recording was being decoded."""
+
+
 # --- the decoding of one recording ---------------------------------------------------------
 
 
-def _cut_points(audio: np.ndarray) -> Iterator[tuple[int, int]]:
-    """Windows of at most WINDOW_SECONDS, each cut at the quietest moment near its end."""
-    total = len(audio)
+def _windows(samples: np.ndarray) -> Iterator[tuple[int, int]]:
+    """Windows of at most WINDOW_SECONDS, each cut at the quietest moment of its last 30 s.
+
+    The VAD and the float conversion run per window so memory stays bounded on a two-hour
+    workshop; cutting where it is quietest keeps words whole.
+    """
+    total = len(samples)
     window = WINDOW_SECONDS * SAMPLE_RATE
+    search = 30 * SAMPLE_RATE
+    frame = SAMPLE_RATE // 10
     start = 0
     while start < total:
         end = start + window
         if end >= total:
             yield start, total
             return
-        search = audio[end - CUT_SEARCH_SECONDS * SAMPLE_RATE : end]
-        frame = SAMPLE_RATE // 10
-        frames = len(search) // frame
-        energy = np.square(search[: frames * frame].reshape(frames, frame)).mean(axis=1)
-        cut = end - CUT_SEARCH_SECONDS * SAMPLE_RATE + int(np.argmin(energy)) * frame + frame // 2
+        region = np.asarray(samples[end - search : end], dtype=np.float32)
+        energy = np.square(region.reshape(-1, frame)).mean(axis=1)
+        cut = end - search + int(np.argmin(energy)) * frame + frame // 2
         yield start, cut
         start = cut
 
 
+def speech_chunks(audio: np.ndarray, options: DecodeOptions) -> list[tuple[int, int]]:
+    """Sample ranges of speech, merged into chunks of at most `chunk_seconds`, cut at pauses."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    vad = VadOptions(
+        threshold=options.vad_threshold,
+        min_silence_duration_ms=options.min_silence_duration_ms,
+        speech_pad_ms=options.speech_pad_ms,
+        max_speech_duration_s=options.chunk_seconds,
+    )
+    limit = int(options.chunk_seconds * SAMPLE_RATE)
+    chunks: list[list[int]] = []
+    for span in get_speech_timestamps(audio, vad):
+        start, end = int(span["start"]), int(span["end"])
+        if chunks and end - chunks[-1][0] <= limit:
+            chunks[-1][1] = end
+        else:
+            chunks.append([start, end])
+    return [(a, b) for a, b in chunks]
+
+
 def decode(
     model: Any,
-    audio: np.ndarray,
-    kwargs: dict[str, Any],
+    samples: np.ndarray,
+    options: DecodeOptions,
+    vocabulary: list[str],
+    *,
+    workers: int = 1,
     on_progress: Callable[[float], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[Segment]:
-    """Transcribe samples (16 kHz mono float32) into segments with word timings."""
+    """Transcribe 16 kHz mono samples (int16 or float32) into segments with word timings.
+
+    `on_progress` receives the seconds of audio done so far; setting `stop` makes the call
+    raise `Interrupted` before the next chunk.
+    """
+    kwargs = options.engine_kwargs(vocabulary)
     segments: list[Segment] = []
-    for lo, hi in _cut_points(audio):
-        offset = lo / SAMPLE_RATE
-        pieces, _info = model.transcribe(np.ascontiguousarray(audio[lo:hi]), **kwargs)
+    lock = threading.Lock()
+    done = 0.0
+
+    def run(chunk: tuple[int, int], audio: np.ndarray, base: int) -> list[Segment]:
+        nonlocal done
+        if stop is not None and stop.is_set():
+            raise Interrupted
+        lo, hi = chunk
+        offset = (base + lo) / SAMPLE_RATE
+        pieces, _info = model.transcribe(audio[lo:hi], **kwargs)
+        out = []
         for piece in pieces:
             text = piece.text.strip()
-            if on_progress:
-                on_progress(offset + piece.end)
             if not text:
                 continue
             words = [
                 Word(offset + w.start, offset + w.end, w.word, float(w.probability))
                 for w in (piece.words or [])
             ]
-            segments.append(Segment(offset + piece.start, offset + piece.end, text, None, words))
+            out.append(Segment(offset + piece.start, offset + piece.end, text, None, words))
         if on_progress:
-            on_progress(hi / SAMPLE_RATE)
+            with lock:
+                done += (hi - lo) / SAMPLE_RATE
+                on_progress(done)
+        return out
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for lo, hi in _windows(samples):
+            audio = np.asarray(samples[lo:hi], dtype=np.float32)
+            if samples.dtype == np.int16:
+                audio /= 32768.0
+            chunks = speech_chunks(audio, options)
+            silence = (hi - lo) / SAMPLE_RATE - sum(b - a for a, b in chunks) / SAMPLE_RATE
+            if on_progress:
+                with lock:
+                    done += silence
+                    on_progress(done)
+            for found in pool.map(lambda c, a=audio, b=lo: run(c, a, b), chunks):
+                segments.extend(found)
+    segments.sort(key=lambda s: s.start)
     return segments
 
 
@@ -228,7 +300,6 @@ def _plan(
             item.id, "corretto", "correzioni del VTT riportate in JSON, SRT e TXT"
         )
     path = item.media_path(project)
-    info = probe(path)
     sha = media_sha256(path)
     if existing is not None and is_curated(files, existing):
         if not (request.force and request.overwrite_curated):
@@ -248,11 +319,12 @@ def _plan(
             and prov.get("options") == options
         ):
             return None, outcome or ItemOutcome(item.id, "invariato")
-    return _Job(item, files, sha, info.duration), None
+    return _Job(item, files, sha, probe(path).duration), None
 
 
 def default_jobs() -> int:
-    return 1
+    """Recordings transcribed at once: one per core (each also spreads its chunks)."""
+    return max(1, os.cpu_count() or 1)
 
 
 def transcribe_archive(
@@ -312,37 +384,53 @@ def _run_jobs(
 ) -> TranscribeResult:
     import time
 
-    n_jobs = max(1, min(request.jobs or default_jobs(), len(jobs)))
     cores = os.cpu_count() or 1
-    model = load_model(spec, cpu_threads=max(1, cores // n_jobs), num_workers=n_jobs)
-    kwargs = options.engine_kwargs(vocabulary)
+    n_jobs = max(1, min(request.jobs or default_jobs(), len(jobs)))
+    # One single-threaded model replica per core: Whisper base's matrices are too small for
+    # two threads to share one well, while independent chunks keep every core busy.
+    model = load_model(
+        spec,
+        cpu_threads=1,
+        num_workers=cores,
+        trim_encoder=options.trim_encoder,
+        trim_below_s=options.trim_below_s,
+        encoder_padding_s=options.encoder_padding_s,
+    )
     recorded = options.recorded(vocabulary)
     total = sum(j.duration for j in jobs)
     lock = threading.Lock()
     started = time.monotonic()
     bar = tqdm(
         total=round(total, 1),
-        unit="s audio",
+        unit="s",
         desc=f"Trascrizione di {len(jobs)} registrazioni",
         disable=not request.progress or None,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio "
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s di audio "
         "[{elapsed}<{remaining}]",
     )
 
     def run(job: _Job) -> ItemOutcome:
-        done = 0.0
+        reported = 0.0
 
-        def advance(position: float) -> None:
-            nonlocal done
-            position = min(position, job.duration)
-            if position > done:
-                with lock:
-                    bar.update(position - done)
-                done = position
+        def advance(done: float) -> None:
+            nonlocal reported
+            done = min(done, job.duration)
+            with lock:
+                if done > reported:
+                    bar.update(done - reported)
+                    reported = done
 
         try:
-            audio = load_audio(extract_audio(job.item.media_path(project), job.media_sha))
-            segments = decode(model, audio, kwargs, advance)
+            wav = extract_audio(job.item.media_path(project), job.media_sha)
+            segments = decode(
+                model,
+                open_audio(wav),
+                options,
+                vocabulary,
+                workers=cores,
+                on_progress=advance,
+                stop=stop,
+            )
             advance(job.duration)
             transcript = Transcript(
                 id=job.item.id,
@@ -356,9 +444,7 @@ def _run_jobs(
                     "model_sha256": spec.sha256,
                     "options": recorded,
                     "media_sha256": job.media_sha,
-                    "audio_sha256": media_sha256(
-                        extract_audio(job.item.media_path(project), job.media_sha)
-                    ),
+                    "audio_sha256": media_sha256(wav),
                     "created": _now(),
                 },
                 segments=segments,
@@ -372,15 +458,18 @@ def _run_jobs(
                 )
             return ItemOutcome(job.item.id, "errore", "; ".join(exc.lines()))
 
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=n_jobs)
     try:
-        if n_jobs == 1:
-            for job in jobs:
-                bar.set_description(f"Trascrizione di {job.item.id}")
-                result.outcomes.append(run(job))
-        else:
-            with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-                result.outcomes.extend(pool.map(run, jobs))
+        result.outcomes.extend(pool.map(run, jobs))
+    except KeyboardInterrupt:
+        # Finished items are on disk; the ones in progress stop after their current chunk
+        # and write nothing, the queued ones never start.
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     finally:
+        pool.shutdown(wait=False, cancel_futures=True)
         bar.close()
     result.audio_seconds = total
     result.elapsed = time.monotonic() - started

@@ -5,16 +5,16 @@ Every request the page makes is recorded, so tests can assert nothing leaves the
 
 from __future__ import annotations
 
-import functools
 import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from lgnet.serve import serve_in_background
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -36,11 +36,6 @@ def chromium_path() -> str | None:
     return None
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @dataclass
 class StaticServer:
     root: Path
@@ -50,10 +45,8 @@ class StaticServer:
 
 def serve_directory(root: Path) -> StaticServer:
     """Serve `root` on 127.0.0.1 with a free port; media needs HTTP range requests (supported)."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return StaticServer(root=root, url=f"http://127.0.0.1:{httpd.server_address[1]}", httpd=httpd)
+    url, httpd = serve_in_background(root)
+    return StaticServer(root=root, url=url, httpd=httpd)
 
 
 @pytest.fixture(scope="session")
@@ -74,15 +67,20 @@ class RecordedPage:
     page: Any
     requests: list[str]
     console_errors: list[str]
+    failed: list[str] = field(default_factory=list)  # responses with status >= 400
+    page_errors: list[str] = field(default_factory=list)  # uncaught exceptions
 
 
 @pytest.fixture
 def new_page(browser: Any) -> Iterator[Any]:
-    """Factory: `new_page()` gives a fresh page whose requests and console errors are recorded."""
+    """Factory: `new_page()` gives a fresh page whose requests and console errors are recorded.
+
+    Keyword arguments go to `browser.new_context` (for example `viewport=...`).
+    """
     contexts = []
 
-    def make() -> RecordedPage:
-        context = browser.new_context()
+    def make(**context_options: Any) -> RecordedPage:
+        context = browser.new_context(**context_options)
         contexts.append(context)
         page = context.new_page()
         recorded = RecordedPage(page=page, requests=[], console_errors=[])
@@ -91,8 +89,40 @@ def new_page(browser: Any) -> Iterator[Any]:
             "console",
             lambda m: recorded.console_errors.append(m.text) if m.type == "error" else None,
         )
+        page.on(
+            "response",
+            lambda r: recorded.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
+        page.on("pageerror", lambda e: recorded.page_errors.append(str(e)))
         return recorded
 
     yield make
     for context in contexts:
         context.close()
+
+
+# --- the demo site (see tests/test_pages.py) ---------------------------------------------------
+
+
+@dataclass
+class DemoSite:
+    build: Any  # tests.test_pages.DemoBuild
+    url: str  # the site's home, served under a sub-path
+    server: StaticServer
+
+    def page_url(self, path: str) -> str:
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
+    """The demo project built once, served from a sub-path (/progetto/site/) as it may be online."""
+    from tests.test_pages import build_demo_site
+
+    base = tmp_path_factory.mktemp("sito-demo")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LGNET_CACHE_DIR", str(base / "cache"))
+        build = build_demo_site(base / "progetto", base / "media")
+    server = serve_directory(base)
+    yield DemoSite(build=build, url=f"{server.url}/progetto/site/", server=server)
+    server.httpd.shutdown()

@@ -1,0 +1,205 @@
+"""The site stage: render docs/ into site/ with MkDocs (or Zensical), then add the media.
+
+Rendering uses MkDocs' Python API (`zensical build` as a subprocess for the compatibility
+check). Media, posters and transcript downloads are then placed in `site/media/`, taken only
+from `PublishedMedia` records, i.e. only for items published for the audience. Files are
+hard-linked when possible, so a rebuild with gigabytes of video costs nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from lgnet.archive import Archive
+from lgnet.errors import BuildError
+from lgnet.project import Project
+from lgnet.publish import PublishedMedia, publish_item_files
+
+ENGINES = ("mkdocs", "zensical")
+SITE_MEDIA = "media"
+STAGED_MEDIA = "site-media"  # under .build/: copies of media that cannot be hard-linked
+
+
+def render_site(
+    project: Project,
+    archive: Archive,
+    audience: str,
+    *,
+    engine: str = "mkdocs",
+    media: dict[str, PublishedMedia] | None = None,
+) -> Path:
+    """Build `site/` from docs/ (pages already generated) and add the published files.
+
+    `media` is what the publish stage decided may go online; when omitted it is computed.
+    """
+    if engine not in ENGINES:
+        raise BuildError(f"motore sconosciuto {engine!r}: usare {' oppure '.join(ENGINES)}")
+    published = {item.id for item in archive.published(audience)}
+    if media is None:
+        from lgnet.transcripts import load_transcripts
+
+        transcripts = load_transcripts(project.transcripts, sorted(published))
+        media = publish_item_files(project, archive, transcripts, audience)
+    stray = sorted(set(media) - published)
+    if stray:
+        raise BuildError(
+            f"file di registrazioni non pubblicabili per '{audience}': {', '.join(stray)}; "
+            "il sito non è stato aggiornato"
+        )
+    if engine == "mkdocs":
+        _build_with_mkdocs(project)
+    else:
+        _build_with_zensical(project)
+    place_media(project, media)
+    _publish_search(project, audience)
+    return project.site
+
+
+def _config_file(project: Project) -> Path:
+    config = project.root / "mkdocs.yml"
+    if not config.is_file():
+        raise BuildError(f"{config}: file di configurazione del sito mancante")
+    return config
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return " ".join(text.splitlines()[0].split())
+
+
+def _build_with_mkdocs(project: Project) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config_file = _config_file(project)
+    try:
+        config = load_config(config_file=str(config_file), site_dir=str(project.site))
+    except Exception as exc:  # mkdocs raises its own and YAML's errors here
+        raise BuildError(
+            f"{config_file.name}: configurazione non valida ({_first_line(exc)})"
+        ) from None
+    _anchor_snippet_paths(config, project.root)
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config, dirty=False)
+    except SystemExit as exc:  # mkdocs' Abort is a SystemExit-like click exception
+        raise BuildError(f"costruzione del sito interrotta ({_first_line(exc)})") from None
+    except Exception as exc:  # a page or a snippet that cannot be rendered
+        raise BuildError(
+            f"costruzione del sito non riuscita: {_first_line(exc)}; correggere la pagina "
+            "indicata e rilanciare"
+        ) from None
+    finally:
+        config.plugins.on_shutdown()
+
+
+def _anchor_snippet_paths(config: Any, root: Path) -> None:
+    """pymdownx.snippets reads base_path from the working directory; pin it to the project."""
+    options = config["mdx_configs"].get("pymdownx.snippets")
+    if options and "base_path" in options:
+        paths = options["base_path"]
+        paths = [paths] if isinstance(paths, str) else list(paths)
+        options["base_path"] = [str(root / p) for p in paths]
+
+
+def _zensical_command() -> list[str]:
+    beside = Path(sys.executable).parent / "zensical"
+    found = str(beside) if beside.is_file() else shutil.which("zensical")
+    if found is None:
+        raise BuildError("zensical non installato: installarlo con 'pip install zensical'")
+    return [found]
+
+
+def _build_with_zensical(project: Project) -> None:
+    config_file = _config_file(project)
+    # Zensical writes into site/ without removing pages that no longer exist: start empty,
+    # so a recording that was withdrawn cannot survive from an earlier build.
+    shutil.rmtree(project.site, ignore_errors=True)
+    proc = subprocess.run(
+        [*_zensical_command(), "build", "--clean", "-f", str(config_file)],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0 or not (project.site / "index.html").is_file():
+        lines = [ln.strip() for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
+        detail = lines[-1] if lines else f"codice di uscita {proc.returncode}"
+        raise BuildError(f"zensical build non riuscito: {detail}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _link_or_copy(source: Path, target: Path, staging: Path) -> None:
+    """Hard-link `source` at `target`; across devices, through a copy kept in `staging`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() or target.is_symlink():
+        if _same_file(source, target):
+            return
+        target.unlink()
+    try:
+        os.link(source, target)
+        return
+    except OSError:
+        pass
+    staged = staging / target.name
+    stat = source.stat()
+    fresh = staged.is_file() and (
+        staged.stat().st_size == stat.st_size and staged.stat().st_mtime_ns == stat.st_mtime_ns
+    )
+    if not fresh:
+        staging.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, staged)
+    try:
+        os.link(staged, target)
+    except OSError:
+        shutil.copy2(staged, target)
+
+
+def place_media(project: Project, media: dict[str, PublishedMedia]) -> list[Path]:
+    """Put each record's files in site/media/ and remove any other file found there."""
+    folder = project.site / SITE_MEDIA
+    staging = project.build_dir / STAGED_MEDIA
+    wanted: dict[str, Path] = {}
+    for record in media.values():
+        wanted.update(record.site_files())
+    for name, source in sorted(wanted.items()):
+        if not source.is_file():
+            raise BuildError(
+                f"{source}: file da pubblicare mancante (registrazione "
+                f"{name.rsplit('.', 1)[0]}); rilanciare 'lgnet build'"
+            )
+        _link_or_copy(source, folder / name, staging)
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name not in wanted:
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+    if staging.is_dir():
+        for path in staging.iterdir():
+            if path.name not in wanted:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+    return [folder / name for name in sorted(wanted)]
+
+
+def _publish_search(project: Project, audience: str) -> None:
+    """Hand the site to the search stage, which adds its index and its runtime."""
+    try:
+        from lgnet.index import publish_search
+    except ImportError:  # TODO: remove once lgnet.index.publish_search is merged
+        return
+    publish_search(project, audience, project.site)
