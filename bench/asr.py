@@ -282,8 +282,8 @@ def main() -> None:
     narrations = synthetic_narrations(work)
     if narrations:
         grows = []
-        modes = (("senza suggerimenti", "none"), ("glossario come prompt", "prompt"),
-                 ("glossario come hotwords", "hotwords"))  # fmt: skip
+        modes = (("lgnet senza glossario", "none"), ("lgnet (glossario auto, predefinito)", "default"),
+                 ("lgnet glossario sempre (hotwords)", "hotwords"))  # fmt: skip
         for label, hints in modes:
             said = found = invented = 0
             for wav, sentence in narrations:

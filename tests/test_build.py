@@ -147,9 +147,9 @@ def test_a_reserved_sentence_quoted_on_a_page_fails_the_build(tmp_path: Path) ->
 @pytest.mark.parametrize("change", ["withdrawn: true", "consent_expires: 2020-01-01"])
 def test_withdrawn_or_expired_consent_unpublishes(tmp_path: Path, change: str) -> None:
     project = copy_project(tmp_path / "p")
-    item_file = project.items_dir / "roma-evento-conclusivo.yml"
+    item_file = project.items_dir / "rete-da-lgnetea-a-lgnet2.yml"
     item_file.write_text(item_file.read_text() + f"\n{change}\n")
     run_build(project, audience="operatori", transcribe=False)
-    assert not (project.site / "archivio" / "roma-evento-conclusivo").exists()
-    needles = secrets_of(project, "roma-evento-conclusivo")
+    assert not (project.site / "archivio" / "rete-da-lgnetea-a-lgnet2").exists()
+    needles = secrets_of(project, "rete-da-lgnetea-a-lgnet2")
     assert scan(project.site, needles, set()) == []

@@ -213,7 +213,9 @@ markdown_extensions:
 
 def _prepare_site_sources(dest: Path) -> None:
     shutil.copytree(
-        REPO / "docs", dest / "docs", ignore=shutil.ignore_patterns("_generato", "archivio")
+        REPO / "docs",
+        dest / "docs",
+        ignore=shutil.ignore_patterns("_generato", "archivio", "percorsi"),
     )
     config = REPO / "mkdocs.yml"
     text = config.read_text(encoding="utf-8") if config.is_file() else MINIMAL_MKDOCS
@@ -227,7 +229,7 @@ def _prepare_site_sources(dest: Path) -> None:
             target = docs / snippet
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text("Contenuto generato.\n", encoding="utf-8")
-    for placeholder in ("archivio/index.md", "cerca/index.md"):
+    for placeholder in ("archivio/index.md", "cerca/index.md", "percorsi/index.md"):
         target = docs / placeholder
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)

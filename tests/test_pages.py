@@ -2,7 +2,8 @@
 
 This module also holds the small demo project that the site and browser tests build: three
 public recordings (one video with chapters, one audio, one whose every field is an injection
-attempt) and two that must never appear (operators only, reserved).
+attempt) and two that must never appear (operators only, reserved), and two training paths
+(a public one that also names the operators' recording, and one for operators only).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ OPERATORS_ID = "bologna-interno"
 RESERVED_ID = "milano-riservato"
 PUBLIC_IDS = (VIDEO_ID, AUDIO_ID, XSS_ID)
 HIDDEN_IDS = (OPERATORS_ID, RESERVED_ID)
+DEMO_PATH = "percorso-prova"  # public; its excerpt of OPERATORS_ID shows in the operators' build
+OPERATORS_PATH = "percorso-interno"  # audience operatori: absent from the public build
 
 SEGMENT_TEXTS = [
     "Buongiorno a tutte e a tutti, benvenuti al Centro Penc.",
@@ -93,7 +96,7 @@ def make_demo_project(dest: Path, media_dir: Path) -> Project:
     project = copy_project(dest, with_media=False)
     shutil.rmtree(project.items_dir)
     shutil.rmtree(project.transcripts, ignore_errors=True)
-    for generated in (project.generated_docs, project.docs / "archivio"):
+    for generated in (project.generated_docs, project.docs / "archivio", project.docs / "percorsi"):
         shutil.rmtree(generated, ignore_errors=True)
     project.items_dir.mkdir(parents=True)
     video, audio = make_demo_media(media_dir)
@@ -166,6 +169,7 @@ def make_demo_project(dest: Path, media_dir: Path) -> Project:
     for item_id, data in items.items():
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
         (project.items_dir / f"{item_id}.yml").write_text(text, encoding="utf-8")
+    write_demo_paths(project)
     write_transcript(
         project.transcripts, _transcript(VIDEO_ID, SEGMENT_TEXTS, speaker="Coordinatrice")
     )
@@ -190,6 +194,35 @@ def make_demo_project(dest: Path, media_dir: Path) -> Project:
     return project
 
 
+DEMO_PATHS: dict[str, dict[str, object]] = {
+    DEMO_PATH: {
+        "title": "Percorso di prova: dalla casa all'ascolto",
+        "audience": "pubblico",
+        "description": f"Tre estratti per la prova. {PAYLOAD}",
+        "excerpts": [
+            {"item": AUDIO_ID, "start": 2, "end": 6, "note": "Si comincia dalla casa."},
+            # skipped in the public build (lgnet check reports it), kept for the operators
+            {"item": OPERATORS_ID, "start": 0, "end": 5, "note": f"Nota con la {SECRET_WORD}."},
+            {"item": VIDEO_ID, "start": 4, "end": 9, "note": f"Nota {PAYLOAD}"},
+            {"item": XSS_ID, "start": "00:17", "end": 20, "note": "Fino alla fine del file."},
+        ],
+    },
+    OPERATORS_PATH: {
+        "title": "Percorso interno per gli operatori",
+        "audience": "operatori",
+        "excerpts": [{"item": OPERATORS_ID, "start": 0, "end": 4}],
+    },
+}
+
+
+def write_demo_paths(project: Project) -> None:
+    shutil.rmtree(project.paths_dir, ignore_errors=True)
+    project.paths_dir.mkdir(parents=True)
+    for slug, data in DEMO_PATHS.items():
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        (project.paths_dir / f"{slug}.yml").write_text(text, encoding="utf-8")
+
+
 def _nav_paths(entries: object) -> list[str]:
     if isinstance(entries, str):
         return [entries]
@@ -205,7 +238,7 @@ def _stub_missing_nav_pages(project: Project) -> None:
     config = yaml.safe_load((project.root / "mkdocs.yml").read_text(encoding="utf-8"))
     for rel in _nav_paths(config.get("nav")):
         path = project.docs / rel
-        if not rel.startswith("archivio/") and not path.exists():
+        if not rel.startswith(("archivio/", "percorsi/")) and not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(
                 f"# {Path(rel).parent.name or Path(rel).stem}\n\nIn preparazione.\n",

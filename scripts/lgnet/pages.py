@@ -1,8 +1,10 @@
 """The pages stage: Markdown pages and snippets generated from items, cities and transcripts.
 
-It writes two git-ignored folders and owns them entirely:
+It writes three git-ignored folders and owns them entirely:
 
 * `docs/archivio/`: the catalogue (`index.md`) and one page per published recording;
+* `docs/percorsi/`: the training paths (`archive/paths/`) open to the build's audience, each a
+  page that plays its excerpts in order (`percorsi/<slug>/index.md`), and their list;
 * `docs/_generato/`: snippets that hand-written pages include with pymdownx.snippets
   (`--8<-- "_generato/mappa.md"`); excluded from the site by `exclude_docs`.
 
@@ -37,14 +39,17 @@ from lgnet.archive import (
     City,
     Item,
 )
+from lgnet.clip import clip_transcript
 from lgnet.errors import BuildError
 from lgnet.fsutil import atomic_write_text
+from lgnet.paths import Excerpt, TrainingPath, load_paths
 from lgnet.project import GENERATED_DOCS, Project
 from lgnet.publish import PublishedMedia
 from lgnet.timecode import clock
 from lgnet.transcripts import STATUS_LABELS, Transcript
 
 ARCHIVE_DOCS = "archivio"  # docs/archivio/: catalogue and recording pages, all generated
+PATHS_DOCS = "percorsi"  # docs/percorsi/: training paths and their list, all generated
 MEDIA_URL = "media"  # site/media/: where the site stage copies published files
 
 MONTHS = (
@@ -567,6 +572,304 @@ def render_catalogue(site: _Site) -> str:
     return "\n".join(lines)
 
 
+# --- training paths ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _PathExcerpt:
+    """One excerpt of a training path that this build can play."""
+
+    excerpt: Excerpt
+    item: Item
+    published: PublishedMedia
+    transcript: Transcript | None
+
+    @property
+    def start(self) -> float:
+        return self.excerpt.start
+
+    @property
+    def end(self) -> float:
+        end = self.excerpt.end
+        if self.published.duration > self.start:
+            end = min(end, self.published.duration)
+        return end
+
+
+def path_url(slug: str) -> str:
+    return f"{PATHS_DOCS}/{slug}/"
+
+
+def training_paths(site: _Site) -> list[tuple[TrainingPath, list[_PathExcerpt]]]:
+    """The paths open to the build's audience, each with the excerpts it may play.
+
+    A path for `operatori` is left out of the public build; an excerpt whose recording is not
+    published for the audience (or has no published media) is skipped without a word, since
+    `lgnet check` reports it; a path left with no excerpt is left out.
+    """
+    loaded, _ = load_paths(site.project, site.archive)
+    published = {item.id: item for item in site.items}
+    out = []
+    for slug in sorted(loaded):
+        path = loaded[slug]
+        if path.audience != "pubblico" and path.audience != site.audience:
+            continue
+        excerpts = []
+        for excerpt in path.excerpts:
+            item = published.get(excerpt.item)
+            media = site.media.get(excerpt.item)
+            if item is None or media is None:
+                continue
+            excerpts.append(_PathExcerpt(excerpt, item, media, site.transcripts.get(item.id)))
+        if excerpts:
+            out.append((path, excerpts))
+    out.sort(key=lambda entry: _sort_key(entry[0].title))
+    return out
+
+
+def _path_duration(excerpts: list[_PathExcerpt]) -> float:
+    return sum(max(e.end - e.start, 0.0) for e in excerpts)
+
+
+def _excerpt_range(excerpt: _PathExcerpt) -> str:
+    """`0:21–0:43`, with the spoken form for screen readers."""
+    start, end = excerpt.start, excerpt.end
+    return (
+        f'<span aria-hidden="true">{clock(start)}–{clock(end)}</span>'
+        f'<span class="lgnet-sr">da {_e(spoken_duration(int(start)))} a '
+        f"{_e(spoken_duration(int(end)))}</span>"
+    )
+
+
+def _excerpt_text(excerpt: _PathExcerpt) -> list[str]:
+    """The redacted transcript of the excerpt, one paragraph per speaker's turn."""
+    if excerpt.transcript is None:
+        return ['<p class="lgnet-stato">Trascrizione non ancora disponibile.</p>']
+    part = clip_transcript(excerpt.transcript, excerpt.item, excerpt.start, excerpt.end)
+    turns: list[tuple[str | None, list[str]]] = []
+    for seg in part.segments:
+        if not turns or (seg.speaker and seg.speaker != turns[-1][0]):
+            turns.append((seg.speaker, []))
+        turns[-1][1].append(" ".join(seg.text.split()))
+    if not turns:
+        return ['<p class="lgnet-stato">In questo estratto non si parla.</p>']
+    lines = ['<div class="lgnet-estratto__testo" data-search-exclude>']
+    for speaker, texts in turns:
+        voice = f'<span class="lgnet-voce">{_e(speaker)}:</span> ' if speaker else ""
+        lines.append(f"<p>{voice}{_e(' '.join(texts))}</p>")
+    lines.append("</div>")
+    return lines
+
+
+def _excerpt_media(excerpt: _PathExcerpt, url: str) -> dict[str, str]:
+    """What the script needs to load an excerpt in the player (relative URLs)."""
+    item, published = excerpt.item, excerpt.published
+    return {
+        "id": item.id,
+        "src": href(url, f"{MEDIA_URL}/{item.id}{published.extension}"),
+        "mime": published.mime,
+        "tipo": "video" if published.is_video else "audio",
+        "poster": (href(url, f"{MEDIA_URL}/{item.id}.jpg") if published.poster is not None else ""),
+        "vtt": href(url, f"{MEDIA_URL}/{item.id}.vtt") if published.vtt is not None else "",
+        "lingua": item.language,
+        "start": _seconds(excerpt.start),
+        "end": _seconds(excerpt.end),
+    }
+
+
+def _path_excerpt(site: _Site, excerpt: _PathExcerpt, n: int, url: str) -> list[str]:
+    item = excerpt.item
+    data = _excerpt_media(excerpt, url)
+    attrs = " ".join(f'data-{key}="{_e(value)}"' for key, value in data.items())
+    link = href(url, recording_url(item.id) + f"#t={data['start']}")
+    current = ' aria-current="true"' if n == 1 else ""
+    what = "video" if excerpt.published.is_video else "audio"
+    lines = [
+        f'<li id="estratto-{n}" class="lgnet-estratto" data-lgnet-estratto {attrs}{current}>',
+        f'<h2 class="lgnet-estratto__titolo" id="estratto-{n}-titolo">'
+        f'<span class="lgnet-estratto__numero">{n}.</span> '
+        f'<a href="{link}">{_e(item.title)}</a></h2>',
+        '<p class="lgnet-estratto__meta">'
+        + ' <span aria-hidden="true">·</span> '.join(
+            [
+                site.city_link(url, item.city),
+                f"{_e(KIND_LABELS[item.kind])} ({what})",
+                _excerpt_range(excerpt),
+            ]
+        )
+        + "</p>",
+        '<p class="lgnet-estratto__azioni" data-search-exclude hidden data-lgnet-azioni>'
+        f'<button type="button" class="md-button" data-lgnet-vai '
+        f'aria-describedby="estratto-{n}-titolo">Riproduci l\'estratto {n}</button>'
+        '<span class="lgnet-estratto__in-corso" data-lgnet-in-corso>Nel lettore</span></p>',
+    ]
+    if excerpt.excerpt.note:
+        lines.append(
+            '<p class="lgnet-estratto__nota"><strong>Nota per chi forma:</strong> '
+            f"{_e(' '.join(excerpt.excerpt.note.split()))}</p>"
+        )
+    lines += _excerpt_text(excerpt)
+    if item.synthetic:
+        lines.append('<p class="lgnet-estratto__sintetica">Voce sintetica.</p>')
+    lines.append("</li>")
+    return lines
+
+
+def _path_player(first: _PathExcerpt, url: str) -> list[str]:
+    """One player for the whole path, loaded with the first excerpt; the script moves it on.
+
+    Always a <video>: it also plays audio, and one element that never changes keeps the
+    keyboard focus where it is when the next excerpt starts. Chromium draws no captions over
+    audio, so for audio the script writes the current cue in a box of its own.
+    """
+    data = _excerpt_media(first, url)
+    kind = data["tipo"]
+    attrs = [
+        'id="lgnet-percorso-media"',
+        f'class="lgnet-media lgnet-percorso__media lgnet-percorso__media--{kind}"',
+        "controls",
+        'preload="metadata"',
+        "playsinline",
+        "data-lgnet-percorso-media",
+        'aria-label="Lettore del percorso"',
+    ]
+    if data["poster"]:
+        attrs.append(f'poster="{data["poster"]}"')
+    lines = [
+        '<div class="lgnet-percorso__schermo">',
+        f"<video {' '.join(attrs)}>",
+        f'<source src="{data["src"]}" type="{_e(data["mime"])}">',
+    ]
+    if data["vtt"]:
+        lines.append(
+            f'<track kind="captions" srclang="{_e(data["lingua"])}" label="Italiano" '
+            f'src="{data["vtt"]}" default>'
+        )
+    audio_only = "" if kind == "audio" else " hidden"
+    lines += [
+        "<p>Questo browser non riproduce l'audio e il video: ogni estratto si può ascoltare "
+        "dalla sua registrazione, con il link nel titolo.</p>",
+        "</video>",
+        f'<p class="lgnet-percorso__solo-audio" aria-hidden="true" data-lgnet-solo-audio'
+        f"{audio_only}>Solo audio</p>",
+        '<p class="lgnet-percorso__didascalia" aria-hidden="true" data-lgnet-didascalia '
+        "hidden></p>",
+        "</div>",
+    ]
+    return lines
+
+
+def render_path(site: _Site, path: TrainingPath, excerpts: list[_PathExcerpt]) -> str:
+    url = path_url(path.slug)
+    total = len(excerpts)
+    first = excerpts[0]
+    description = path.description or f"Percorso formativo in {total} estratti dall'archivio."
+    lines = [
+        "---",
+        f"title: {_yaml_text(path.title)}",
+        f"description: {_yaml_text(description[:300])}",
+        "hide:",
+        "  - navigation",
+        "  - toc",
+        "---",
+        "",
+        f'<article class="lgnet-percorso" data-lgnet-percorso data-slug="{_e(path.slug)}">',
+        '<p class="lgnet-briciole" data-search-exclude>'
+        f'<a href="{href(url, PATHS_DOCS + "/")}">Percorsi formativi</a></p>',
+        f'<h1 id="lgnet-titolo">{_e(path.title)}</h1>',
+        f'<p class="lgnet-sommario">{total} {"estratto" if total == 1 else "estratti"} '
+        f'<span aria-hidden="true">·</span> {_e(spoken_duration(_path_duration(excerpts)))} in '
+        "tutto"
+        + (
+            ' <span aria-hidden="true">·</span> solo per gli operatori della rete'
+            if path.audience != "pubblico"
+            else ""
+        )
+        + "</p>",
+    ]
+    if path.description:
+        lines.append(_paragraphs(path.description, "lgnet-descrizione"))
+    lines += [
+        '<div class="lgnet-lettore lgnet-percorso__lettore">',
+        '<div class="lgnet-lettore__media" data-search-exclude>',
+        *_path_player(first, url),
+        '<p class="lgnet-percorso__stato" role="status" data-lgnet-percorso-stato>'
+        f"Estratto 1 di {total}: {_e(first.item.title)}</p>",
+        '<div class="lgnet-percorso__comandi" data-lgnet-percorso-comandi hidden>',
+        '<button type="button" class="md-button" data-lgnet-precedente>Precedente</button>',
+        '<button type="button" class="md-button" data-lgnet-successivo>Successivo</button>',
+        "</div>",
+        '<p class="lgnet-percorso__aiuto">Gli estratti si susseguono da soli: alla fine di '
+        "ciascuno parte il successivo. Il titolo di un estratto apre la registrazione intera "
+        "in quel punto.</p>",
+        "</div>",
+        '<section class="lgnet-percorso__estratti" aria-labelledby="lgnet-estratti-titolo">',
+        '<h2 id="lgnet-estratti-titolo" class="lgnet-sr">Estratti</h2>',
+        '<ol class="lgnet-estratti" data-lgnet-estratti>',
+    ]
+    for n, excerpt in enumerate(excerpts, start=1):
+        lines += _path_excerpt(site, excerpt, n, url)
+    lines += [
+        "</ol>",
+        "</section>",
+        "</div>",
+        f'<script src="{href(url, "assets/lgnet/percorso.js")}"></script>',
+        "</article>",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+PATHS_DESCRIPTION = (
+    "Percorsi formativi: sequenze di estratti dall'archivio della rete LGNet, con trascrizione "
+    "e note per chi forma, da vedere e ascoltare di seguito."
+)
+
+
+def render_path_index(site: _Site, paths: list[tuple[TrainingPath, list[_PathExcerpt]]]) -> str:
+    url = f"{PATHS_DOCS}/"
+    lines = [
+        "---",
+        "title: Percorsi formativi",
+        f"description: {_yaml_text(PATHS_DESCRIPTION)}",
+        "hide:",
+        "  - toc",
+        "---",
+        "",
+        '<div class="lgnet-percorsi">',
+        "<h1>Percorsi formativi</h1>",
+        "<p>Ogni percorso mette in fila alcuni estratti delle registrazioni, scelti per la "
+        "formazione del personale dei Comuni e degli enti della rete: si guardano e si ascoltano "
+        "uno dopo l'altro, con la trascrizione e le note per chi forma.</p>",
+    ]
+    if paths:
+        lines.append('<ul class="lgnet-percorsi__elenco">')
+        for path, excerpts in paths:
+            count = len(excerpts)
+            meta = [
+                f"{count} {'estratto' if count == 1 else 'estratti'}",
+                _e(spoken_duration(_path_duration(excerpts))),
+            ]
+            if path.audience != "pubblico":
+                meta.append("solo per gli operatori della rete")
+            lines += [
+                '<li class="lgnet-percorsi__voce">',
+                '<h2 class="lgnet-percorsi__titolo">'
+                f'<a href="{href(url, path_url(path.slug))}">{_e(path.title)}</a></h2>',
+                '<p class="lgnet-percorsi__meta">'
+                + ' <span aria-hidden="true">·</span> '.join(meta)
+                + "</p>",
+            ]
+            if path.description:
+                lines.append(_paragraphs(path.description, "lgnet-descrizione"))
+            lines.append("</li>")
+        lines.append("</ul>")
+    else:
+        lines.append('<p class="lgnet-vuoto">Non ci sono ancora percorsi formativi pubblicati.</p>')
+    lines += ["</div>", ""]
+    return "\n".join(lines)
+
+
 # --- snippets for hand-written pages ---------------------------------------------------------
 
 
@@ -892,7 +1195,11 @@ def render_map_snippet(site: _Site, inc: _Includer) -> str:
 def _includers(project: Project) -> dict[str, list[str]]:
     """Snippet path (relative to docs/) -> hand-written pages (relative to docs/) including it."""
     found: dict[str, list[str]] = defaultdict(list)
-    skip = {project.generated_docs.resolve(), (project.docs / ARCHIVE_DOCS).resolve()}
+    skip = {
+        project.generated_docs.resolve(),
+        (project.docs / ARCHIVE_DOCS).resolve(),
+        (project.docs / PATHS_DOCS).resolve(),
+    }
     for path in sorted(project.docs.rglob("*.md")):
         if any(folder in path.resolve().parents for folder in skip):
             continue
@@ -983,9 +1290,16 @@ def generate_pages(
         snippet = f"{GENERATED_DOCS}/{name}"
         outputs[project.docs / snippet] = render(_includer(snippet, default_page, includers))
 
+    paths_dir = project.docs / PATHS_DOCS
+    paths = training_paths(site)
+    outputs[paths_dir / "index.md"] = render_path_index(site, paths)
+    for training, excerpts in paths:
+        outputs[paths_dir / training.slug / "index.md"] = render_path(site, training, excerpts)
+
     for path, text in outputs.items():
         _write_if_changed(path, text)
     keep = set(outputs)
     _remove_stale(archive_dir, keep)
+    _remove_stale(paths_dir, keep)
     _remove_stale(project.generated_docs, keep)
     return sorted(outputs)

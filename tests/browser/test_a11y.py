@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import DemoSite
-from tests.test_pages import AUDIO_ID, VIDEO_ID
+from tests.test_pages import AUDIO_ID, DEMO_PATH, VIDEO_ID
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +19,9 @@ PAGES = [
     "citta/",  # network map
     "citta/palermo/",  # a city page
     "glossario/",
+    "cerca/?q=abitativa",  # search page with a query
+    "percorsi/",  # training paths
+    f"percorsi/{DEMO_PATH}/",  # a training path
 ]
 
 
@@ -73,7 +76,9 @@ def test_catalogue_with_no_result(new_page: Any, demo_site: DemoSite, axe: Any) 
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("path", ["archivio/", f"archivio/{VIDEO_ID}/#t=3"])
+@pytest.mark.parametrize(
+    "path", ["archivio/", f"archivio/{VIDEO_ID}/#t=3", f"percorsi/{DEMO_PATH}/#estratto-2"]
+)
 def test_dark_scheme_too(new_page: Any, demo_site: DemoSite, axe: Any, path: str) -> None:
     page = new_page(color_scheme="dark").page
     page.goto(demo_site.page_url(path))
