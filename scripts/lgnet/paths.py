@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 from lgnet.archive import (
     Archive,
     Audience,
+    Item,
     Seconds,
     _Strict,
     load_archive,
@@ -79,7 +80,7 @@ def load_paths(project: Project, archive: Archive) -> tuple[dict[str, TrainingPa
             key = f"excerpts[{n}].item"
             if item is None:
                 problems.append(Problem(rel, f"registrazione sconosciuta {excerpt.item!r}", key))
-            elif not item.published_in(path.audience):
+            elif not _access_allows(item, path.audience):
                 problems.append(
                     Problem(
                         rel,
@@ -90,6 +91,13 @@ def load_paths(project: Project, archive: Archive) -> tuple[dict[str, TrainingPa
                 )
         paths[path.slug] = path
     return paths, problems
+
+
+def _access_allows(item: Item, audience: str) -> bool:
+    """The access level alone. Withdrawn or expired consent is not a path error: `lgnet check`
+    warns about it, the site skips the excerpt and `lgnet pack` refuses it."""
+    consent_aside = item.model_copy(update={"withdrawn": False, "consent_expires": None})
+    return consent_aside.published_in(audience)
 
 
 @dataclass
