@@ -75,6 +75,14 @@ def default_model_dir() -> Path:
     return target
 
 
+def model_label(name: str | None) -> str:
+    """How a model is recorded in provenance, known without loading or verifying it."""
+    if name is None or name == DEFAULT_MODEL:
+        return DEFAULT_MODEL
+    path = Path(name).expanduser()
+    return str(path.resolve()) if path.is_dir() else name
+
+
 def resolve_model(name: str | None) -> ModelSpec:
     """`None`/'base' -> the bundled model; an existing folder -> that; else a hub name."""
     if name is None or name == DEFAULT_MODEL:

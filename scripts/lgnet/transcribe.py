@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from lgnet.archive import Archive, Item
-from lgnet.asr import ModelSpec, load_model, resolve_model
+from lgnet.asr import ModelSpec, load_model, model_label, resolve_model
 from lgnet.errors import LgnetError, Problem, TranscriptError
 from lgnet.media import SAMPLE_RATE, extract_audio, media_sha256, open_audio, probe
 from lgnet.project import Project
@@ -370,7 +370,7 @@ def _plan(
     project: Project,
     item: Item,
     request: TranscribeRequest,
-    model_label: str,
+    label: str,
     options: dict[str, Any],
 ) -> tuple[_Job | None, ItemOutcome | None]:
     """Decide what to do with one item; (job, None) to transcribe, (None, outcome) otherwise."""
@@ -399,7 +399,7 @@ def _plan(
         prov = existing.provenance
         if (
             prov.get("media_sha256") == sha
-            and prov.get("model") == model_label
+            and prov.get("model") == label
             and prov.get("options") == options
         ):
             return None, outcome or ItemOutcome(item.id, "invariato")
@@ -429,14 +429,14 @@ def transcribe_archive(
     decode_options = QUALITY if request.quality else FAST
     vocabulary = archive.vocabulary()
     recorded_options = decode_options.recorded(vocabulary)
-    spec = resolve_model(request.model)
+    label = model_label(request.model)  # the model itself is verified only if it is needed
 
     outcomes: list[ItemOutcome] = []
     problems: list[Problem] = []
     jobs: list[_Job] = []
     for item in chosen:
         try:
-            job, outcome = _plan(project, item, request, spec.label, recorded_options)
+            job, outcome = _plan(project, item, request, label, recorded_options)
         except LgnetError as exc:
             problems += [Problem(f"archive/items/{item.id}.yml", line) for line in exc.lines()]
             outcomes.append(ItemOutcome(item.id, "errore", "; ".join(exc.lines())))
@@ -448,6 +448,7 @@ def transcribe_archive(
 
     result = TranscribeResult(outcomes)
     if jobs:
+        spec = resolve_model(request.model)
         result = _run_jobs(
             project, jobs, spec, decode_options, vocabulary, request, result, problems
         )
