@@ -29,19 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.asr_quality import normalise, pooled_wer, references, wer  # noqa: E402
+from tests.asr_quality import CLIPS, normalise, pooled_wer, references, wer  # noqa: E402
 from tests.media_factory import concat, music, noise, silence  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-CLIPS = [
-    "cv_it_19574384.mp3",
-    "cv_it_19574386.mp3",
-    "cv_it_20030672.mp3",
-    "fleurs_it_1521.wav",
-    "picovoice_cheetah_test_it.wav",
-    "picovoice_cheetah_test_it_2024.wav",
-    "picovoice_leopard_test_it.wav",
-]
 
 # Narrations for the glossary test: every sentence says some glossary terms.
 GLOSSARY_SENTENCES = [

@@ -9,6 +9,17 @@ from pathlib import Path
 
 import jiwer
 
+# The shared real Italian clips (tests/data, see ATTRIBUTION.md), without the long video.
+CLIPS = [
+    "cv_it_19574384.mp3",
+    "cv_it_19574386.mp3",
+    "cv_it_20030672.mp3",
+    "fleurs_it_1521.wav",
+    "picovoice_cheetah_test_it.wav",
+    "picovoice_cheetah_test_it_2024.wav",
+    "picovoice_leopard_test_it.wav",
+]
+
 
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text.lower())

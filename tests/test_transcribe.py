@@ -18,21 +18,12 @@ from lgnet.project import Project
 from lgnet.transcribe import TranscribeRequest, transcribe_archive
 from lgnet.transcripts import TranscriptFiles, read_transcript
 
-from .asr_quality import pooled_wer, references, wer
+from .asr_quality import CLIPS, pooled_wer, references, wer
 from .conftest import DATA
 from .media_factory import concat, music, noise, silence, truncated, video_without_audio
 
 pytestmark = pytest.mark.slow
 
-CLIPS = [
-    "cv_it_19574384.mp3",
-    "cv_it_19574386.mp3",
-    "cv_it_20030672.mp3",
-    "fleurs_it_1521.wav",
-    "picovoice_cheetah_test_it.wav",
-    "picovoice_cheetah_test_it_2024.wav",
-    "picovoice_leopard_test_it.wav",
-]
 REFS = references(DATA / "references.tsv")
 CITIES = "- {slug: rete, name: Rete LGNet}\n- {slug: roma, name: Roma, lat: 41.9, lon: 12.5}\n"
 GLOSSARY = '- {term: one-stop-shop, definition: "Sportello unico"}\n'
