@@ -18,6 +18,7 @@ from lgnet.errors import BuildError, Problem
 from lgnet.fsutil import sha256_file
 from lgnet.media import media_sha256
 from lgnet.project import Project
+from lgnet.redact import redact_transcript
 from lgnet.transcripts import Transcript
 
 TEXT_SUFFIXES = {".html", ".js", ".json", ".xml", ".txt", ".vtt", ".srt", ".css", ".md", ".csv"}
@@ -55,10 +56,10 @@ def _sentences(transcript: Transcript) -> list[str]:
 
 def secrets_for(
     archive: Archive, transcripts: dict[str, Transcript], audience: str
-) -> tuple[list[Secret], dict[str, str]]:
-    """Strings and file hashes that must be absent from a build for `audience`."""
+) -> tuple[list[Secret], list[str]]:
+    """Strings that must be absent from a build for `audience`, and the unpublished ids."""
     secrets: list[Secret] = []
-    hashes: dict[str, str] = {}
+    unpublished: list[str] = []
     published = {i.id for i in archive.published(audience)}
     for item in archive.items.values():
         transcript = transcripts.get(item.id)
@@ -73,7 +74,7 @@ def secrets_for(
                 secrets += [
                     Secret(item.id, "frase della trascrizione", s) for s in _sentences(transcript)
                 ]
-            hashes[item.id] = ""  # filled by the caller, which knows where media lives
+            unpublished.append(item.id)
         elif transcript and item.redactions:
             for red in item.redactions:
                 words = [
@@ -88,7 +89,7 @@ def secrets_for(
     # Text that a published item legitimately shows (shared boilerplate, a sentence said in
     # two recordings) cannot be a leak: keep only what is unique to the unpublished side.
     public = "\n".join(_published_texts(archive, transcripts, audience))
-    return [s for s in secrets if s.what == "identificativo" or s.needle not in public], hashes
+    return [s for s in secrets if s.what == "identificativo" or s.needle not in public], unpublished
 
 
 def _published_texts(
@@ -99,8 +100,6 @@ def _published_texts(
         texts += [normalise(item.title), normalise(item.description)]
         transcript = transcripts.get(item.id)
         if transcript:
-            from lgnet.redact import redact_transcript
-
             texts += [
                 normalise(s.text) for s in redact_transcript(transcript, item.redactions).segments
             ]

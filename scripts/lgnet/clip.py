@@ -11,14 +11,13 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from lgnet.archive import Archive, Item, load_archive
 from lgnet.errors import AccessError, LgnetError, MediaError
 from lgnet.fsutil import atomic_output, atomic_write_text
-from lgnet.media import _last_error_line, audio_codec_args, ffmpeg_binary, probe
+from lgnet.media import audio_codec_args, ffmpeg_binary, last_error_line, probe
 from lgnet.project import Project
 from lgnet.redact import audio_filter, redact_transcript, video_filter
 from lgnet.timecode import clock
@@ -155,7 +154,7 @@ def cut_media(
     with atomic_output(target) as tmp:
         proc = subprocess.run([*args, str(tmp)], capture_output=True, check=False)
         if proc.returncode != 0:
-            raise MediaError(f"{source}: taglio non riuscito ({_last_error_line(proc.stderr)})")
+            raise MediaError(f"{source}: taglio non riuscito ({last_error_line(proc.stderr)})")
 
 
 def check_use(item: Item, audience: str) -> None:
@@ -210,18 +209,3 @@ def make_clip(project: Project, request: ClipRequest, archive: Archive | None = 
     citation = target.with_suffix(".citazione.txt")
     atomic_write_text(citation, citation_text(project, archive, item, request.start, end))
     return ClipResult(target, vtt, srt, citation)
-
-
-def excerpt_info(
-    project: Project, archive: Archive, item: Item, start: float, end: float
-) -> dict[str, Any]:
-    """Plain data about an excerpt, for training packs and pages."""
-    return {
-        "item": item.id,
-        "title": item.title,
-        "city": archive.city_name(item.city),
-        "start": start,
-        "end": end,
-        "link": moment_link(project, item.id, start),
-        "citation": citation_text(project, archive, item, start, end),
-    }

@@ -54,7 +54,7 @@ def ffmpeg_binary() -> str:
         ) from None
 
 
-def _last_error_line(stderr: bytes | None) -> str:
+def last_error_line(stderr: bytes | None) -> str:
     lines = [ln.strip() for ln in (stderr or b"").decode("utf-8", "replace").splitlines()]
     lines = [ln for ln in lines if ln]
     return lines[-1] if lines else "errore sconosciuto"
@@ -62,7 +62,7 @@ def _last_error_line(stderr: bytes | None) -> str:
 
 def _unreadable(path: Path, stderr: bytes | None) -> MediaError:
     return MediaError(
-        f"{path}: file multimediale illeggibile o danneggiato ({_last_error_line(stderr)}); "
+        f"{path}: file multimediale illeggibile o danneggiato ({last_error_line(stderr)}); "
         "sostituirlo con una copia integra"
     )
 
@@ -187,7 +187,7 @@ def _run_ffmpeg(stream: ffmpeg.nodes.OutputStream, source: Path, what: str) -> N
         stream.overwrite_output().run(cmd=ffmpeg_binary(), quiet=True)
     except ffmpeg.Error as exc:
         raise MediaError(
-            f"{source}: impossibile {what} ({_last_error_line(exc.stderr)}); "
+            f"{source}: impossibile {what} ({last_error_line(exc.stderr)}); "
             "verificare che il file sia integro"
         ) from None
 

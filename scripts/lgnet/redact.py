@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lgnet.archive import Item, Redaction
 from lgnet.errors import MediaError
 from lgnet.fsutil import atomic_output, sha256_text
-from lgnet.media import _last_error_line, audio_codec_args, ffmpeg_binary, media_sha256, probe
+from lgnet.media import audio_codec_args, ffmpeg_binary, last_error_line, media_sha256, probe
 from lgnet.project import Project
 from lgnet.timecode import clock
 from lgnet.transcripts import REDACTED, Segment, Transcript
@@ -110,13 +111,11 @@ def redacted_media(project: Project, item: Item) -> Path:
             else ["-c:v", "copy"]
         )
     args += audio_codec_args(source.suffix)
-    import subprocess
-
     with atomic_output(target) as tmp:
         proc = subprocess.run([*args, str(tmp)], capture_output=True, check=False)
         if proc.returncode != 0:
             raise MediaError(
-                f"{source}: impossibile applicare gli omissis ({_last_error_line(proc.stderr)})"
+                f"{source}: impossibile applicare gli omissis ({last_error_line(proc.stderr)})"
             )
     return target
 

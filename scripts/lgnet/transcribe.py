@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from lgnet.archive import Archive, Item
 from lgnet.asr import ModelSpec, load_model, model_label, resolve_model
-from lgnet.errors import LgnetError, Problem, TranscriptError
+from lgnet.errors import LgnetError, Problem
 from lgnet.media import SAMPLE_RATE, extract_audio, media_sha256, open_audio, probe
 from lgnet.project import Project
 from lgnet.transcripts import (
@@ -568,7 +568,6 @@ __all__ = [
     "ItemOutcome",
     "TranscribeRequest",
     "TranscribeResult",
-    "TranscriptError",
     "decode",
     "transcribe_archive",
 ]
