@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
+from lgnet import archive as archive_module
 from lgnet.archive import Item, load_archive
 from lgnet.checks import consent_warnings, run_checks
 from lgnet.errors import ValidationError
@@ -95,6 +98,32 @@ def test_each_bad_input_names_file_and_key(tmp_path: Path, text: str, expected: 
     assert any(line.startswith("archive/items/bad.yml") and expected in line for line in lines), (
         lines
     )
+
+
+class _PurePythonLoader(yaml.SafeLoader):
+    """The loader `lgnet.archive` falls back to when PyYAML has no libyaml."""
+
+
+_PurePythonLoader.yaml_implicit_resolvers = archive_module._Loader.yaml_implicit_resolvers
+
+
+def test_yaml_is_read_by_libyaml_when_pyyaml_has_it() -> None:
+    if yaml.__with_libyaml__:
+        assert issubclass(archive_module._Loader, yaml.CSafeLoader)
+
+
+@pytest.mark.parametrize("pure_python", [False, True])
+def test_both_yaml_parsers_keep_dates_as_text_and_name_line_and_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pure_python: bool
+) -> None:
+    if pure_python:
+        monkeypatch.setattr(archive_module, "_Loader", _PurePythonLoader)
+    project = make_project(tmp_path, {"ok.yml": GOOD, "bad.yml": GOOD + "areas: [abitare\n"})
+    archive = load_archive(project, strict=False)
+    assert archive.items["ok"].date == "2023-11-03"
+    assert yaml.load("d: 2023-13-03", Loader=archive_module._Loader) == {"d": "2023-13-03"}
+    [problem] = [p for p in archive.problems if p.file.endswith("bad.yml")]
+    assert re.search(r"YAML non valido \(riga 11, colonna \d+\): .+; correggere", problem.message)
 
 
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:

@@ -67,3 +67,32 @@ def test_bad_time_on_the_command_line_is_explained(repo: Project) -> None:
     result = CliRunner().invoke(main, ["clip", "x", "1:99", "2:00"])
     assert result.exit_code == 2
     assert "tempo non valido" in result.output
+
+
+def test_build_refuses_a_site_url_that_is_no_web_address() -> None:
+    result = CliRunner().invoke(main, ["build", "--site-url", "comune.example.it/lgnet"])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("errore: --site-url: indirizzo non valido")
+    assert "Traceback" not in result.output
+
+
+def test_build_passes_the_site_url_on(repo: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lgnet.build
+
+    seen: dict[str, object] = {}
+
+    class Done:
+        def summary(self) -> str:
+            return "fatto"
+
+    def fake_run_build(project: Project, **options: object) -> Done:
+        seen.update(options)
+        return Done()
+
+    monkeypatch.setattr(lgnet.build, "run_build", fake_run_build)
+    args = ["build", "--no-transcribe", "--site-url", "https://www.comune.example.it/lgnet"]
+    result = CliRunner().invoke(main, [*args, "--root", str(repo.root)])
+    assert result.exit_code == 0, result.output
+    assert seen["site_url"] == "https://www.comune.example.it/lgnet/"
+    assert CliRunner().invoke(main, ["build", "--help"]).output.count("--site-url") == 1

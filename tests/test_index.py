@@ -4,6 +4,7 @@ real lunr.js (from the installed MkDocs, run in node) answering like lunr.py."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,6 +20,7 @@ from lgnet.index import (
     build_index,
     data_script,
     index_dir,
+    index_is_current,
     italian,
     load_index,
     lunr_js_files,
@@ -345,6 +347,66 @@ def test_rebuild_replaces_the_folder_and_a_failed_build_keeps_the_old_one(
         build(search_project, shards=2)
     assert all_index_text(search_project, "pubblico") == before
     assert [p.name for p in folder.parent.iterdir()] == ["pubblico"]  # no temporaries left
+
+
+def _stats(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_an_unchanged_index_is_kept_and_a_changed_one_rebuilt(search_project: Project) -> None:
+    first = build(search_project)
+    folder = index_dir(search_project, "pubblico")
+    files = _stats(folder)
+    again = build(search_project)
+    assert _stats(folder) == files  # nothing rewritten
+    assert again.summary() == first.summary() and again.words == first.words
+    assert again.shards == first.shards and again.segments == first.segments
+
+    build(search_project, force=True)
+    assert _stats(folder) != files
+
+    # A new sentence in a transcript: a new index, which finds it.
+    path = search_project.transcripts / "torino-salute.json"
+    data = json.loads(path.read_text("utf-8"))
+    data["segments"][0]["text"] = "Parliamo di ippoterapia nelle comunità."
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    build(search_project)
+    assert "ippoterapia" in all_index_text(search_project, "pubblico")
+
+
+def test_an_index_whose_files_were_touched_is_rebuilt(search_project: Project) -> None:
+    build(search_project)
+    folder = index_dir(search_project, "pubblico")
+    before = all_index_text(search_project, "pubblico")
+    shard = folder / "indice" / "0.json"
+    assert "sportell" in shard.read_text("utf-8")
+    shard.write_text(shard.read_text("utf-8").replace("sportell", "sportelx"), "utf-8")
+    build(search_project)
+    assert all_index_text(search_project, "pubblico") == before
+
+    (folder / "testi" / "0.json").unlink()
+    build(search_project)
+    assert all_index_text(search_project, "pubblico") == before
+
+    (folder / "estraneo.json").write_text("{}", "utf-8")  # publish_search would copy it
+    build(search_project)
+    assert not (folder / "estraneo.json").exists()
+
+
+def test_touched_inputs_with_the_same_content_keep_the_index_current(
+    search_project: Project,
+) -> None:
+    build(search_project)
+    item = search_project.items_dir / "palermo-safe-space.yml"
+    os.utime(item, ns=(1, 1))
+    stored = load_index(search_project, "pubblico")
+    assert not index_is_current(search_project, stored)
+    build(search_project)
+    assert index_is_current(search_project, load_index(search_project, "pubblico"))
 
 
 def test_shards_split_and_merge_back_to_the_same_index(search_project: Project) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,3 +87,53 @@ def test_fixity_hash_is_remembered_and_follows_changes(tmp_path: Path) -> None:
     copy.write_bytes(CLIP.read_bytes() + b"\0")
     os.utime(copy, ns=(1, 1))
     assert media.media_sha256(copy) != first
+
+
+def test_remembered_facts_are_read_once_and_follow_other_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "x.wav"
+    copy.write_bytes(CLIP.read_bytes())
+    digest = media.media_sha256(copy)
+    parsed: list[str] = []
+    real_loads = media.json.loads
+    monkeypatch.setattr(media.json, "loads", lambda text: parsed.append(text) or real_loads(text))
+    monkeypatch.setattr(media, "sha256_file", lambda path: pytest.fail("hashed again"))
+    for _ in range(3):
+        assert media.media_sha256(copy) == digest
+    assert parsed == []  # the store did not change: not even parsed again
+    # Another process rewrites the store: the next question reads it again.
+    store = tmp_path / "cache" / "fixity.json"
+    key = next(iter(real_loads(store.read_text("utf-8"))))
+    store.write_text(json.dumps({key: "altro"}), "utf-8")
+    assert media.media_sha256(copy) == "altro"
+    assert len(parsed) == 1
+
+
+def test_the_store_forgets_files_that_are_gone_or_changed(tmp_path: Path) -> None:
+    kept, gone, changed = (tmp_path / f"{name}.wav" for name in ("kept", "gone", "changed"))
+    for path in (kept, gone, changed):
+        path.write_bytes(CLIP.read_bytes() + path.name.encode())
+        media.media_sha256(path)
+    gone.unlink()
+    changed.write_bytes(b"nuovo contenuto")
+    os.utime(changed, ns=(1, 1))
+    media.media_sha256(changed)  # a new entry: the store is rewritten, and pruned
+    store = json.loads((tmp_path / "cache" / "fixity.json").read_text("utf-8"))
+    assert sorted(key.rsplit("|", 2)[0] for key in store) == sorted(
+        [str(kept.resolve()), str(changed.resolve())]
+    )
+
+
+def test_importing_the_build_stages_loads_neither_numpy_nor_ffmpeg() -> None:
+    """A build where nothing changed needs neither: importing them costs a tenth of a second."""
+    code = (
+        "import sys\n"
+        "import lgnet.audit, lgnet.build, lgnet.checks, lgnet.index, lgnet.media, lgnet.pages\n"
+        "import lgnet.publish, lgnet.site\n"
+        "print(sorted({'numpy', 'ffmpeg'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

@@ -280,3 +280,63 @@ def test_zensical_builds_the_same_docs(tmp_path: Path, built: DemoBuild) -> None
     assert posixpath.join("assets", "lgnet", "player.js") in page
     broken = broken_links(project.site)
     assert not broken, "\n".join(broken)
+
+
+# --- site URL (lgnet build --site-url) -----------------------------------------------------------
+
+SITE_URL = "https://www.comune.example.it/lgnet/"
+
+
+def copy_built_project(built: DemoBuild, dest: Path) -> Project:
+    project = Project(dest)
+    for name in ("docs", "archive", "transcripts", ".build"):
+        shutil.copytree(built.project.root / name, project.root / name)
+    shutil.copy2(built.project.root / "mkdocs.yml", project.root / "mkdocs.yml")
+    return project
+
+
+def test_site_url_roots_the_404_page_at_the_sub_path(tmp_path: Path, built: DemoBuild) -> None:
+    """A server shows 404.html at any address: with the site URL its styles and links work."""
+    project = copy_built_project(built, tmp_path / "con-indirizzo")
+    render_site(
+        project, built.archive, "pubblico", media=built.media, site_url=SITE_URL.rstrip("/")
+    )
+    missing = (project.site / "404.html").read_text(encoding="utf-8")
+    assert 'href="/lgnet/assets/stylesheets/main.' in missing
+    assert 'src="/lgnet/assets/lgnet/sito.js"' in missing
+    assert 'href="/lgnet/archivio/"' in missing
+    rooted = [url for _tag, _attr, url in parse(project.site / "404.html").urls if url[:1] == "/"]
+    assert rooted and all(url.startswith("/lgnet/") for url in rooted), rooted
+    # Every other page keeps relative links: the copy on disk and other sub-paths still work.
+    page = (project.site / "archivio" / VIDEO_ID / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../assets/stylesheets/main.' in page
+    assert f'<link rel="canonical" href="{SITE_URL}archivio/{VIDEO_ID}/">' in page
+    for path in pages(project.site):
+        for tag, _attr, url in parse(path).urls:
+            assert not url.startswith("/"), (path, tag, url)
+    broken = broken_links(project.site)
+    assert not broken, "\n".join(broken)
+    sitemap = (project.site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{SITE_URL}archivio/{VIDEO_ID}/</loc>" in sitemap
+
+
+@pytest.mark.parametrize(
+    "url", ["www.comune.example.it/lgnet/", "ftp://comune.example.it/", "https://", "https://a b/"]
+)
+def test_a_site_url_that_is_no_web_address_is_refused(built: DemoBuild, url: str) -> None:
+    with pytest.raises(BuildError) as err:
+        render_site(built.project, built.archive, "pubblico", media={}, site_url=url)
+    message = str(err.value)
+    assert message.startswith("--site-url: indirizzo non valido")
+    assert "\n" not in message and "https://" in message
+
+
+def test_zensical_takes_the_site_url_too(tmp_path: Path, built: DemoBuild) -> None:
+    project = copy_built_project(built, tmp_path / "zensical")
+    render_site(
+        project, built.archive, "pubblico", engine="zensical", media=built.media, site_url=SITE_URL
+    )
+    assert '"/lgnet/assets/' in (project.site / "404.html").read_text(encoding="utf-8")
+    page = (project.site / "archivio" / VIDEO_ID / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../assets/' in page
+    assert sorted(p.name for p in project.root.iterdir() if p.is_file()) == ["mkdocs.yml"]

@@ -305,29 +305,41 @@ def pydantic_problems(
     return problems
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser (the same safe constructors and resolvers, in C) reads the catalogue about
+# ten times faster than PyYAML's pure-Python one; the latter stays as the fallback.
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class SafeYamlLoader(_SafeLoader):
+    """`yaml.safe_load`'s loader, in C when PyYAML has libyaml."""
+
+
+class _Loader(SafeYamlLoader):
     """Safe YAML without implicit dates: `2023-13-03` must reach our validator, not crash."""
 
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in SafeYamlLoader.yaml_implicit_resolvers.items()
 }
 
 
 def read_yaml(path: Path, project: Project) -> tuple[Any, list[Problem]]:
-    rel = project.rel(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, [Problem(rel, "il file non è testo UTF-8: salvarlo in UTF-8")]
+        return None, [Problem(project.rel(path), "il file non è testo UTF-8: salvarlo in UTF-8")]
     try:
         return yaml.load(text, Loader=_Loader), []
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (riga {mark.line + 1}, colonna {mark.column + 1})" if mark else ""
         what = getattr(exc, "problem", None) or "sintassi non valida"
-        return None, [Problem(rel, f"YAML non valido{where}: {what}; correggere la sintassi")]
+        message = f"YAML non valido{where}: {what}; correggere la sintassi"
+        return None, [Problem(project.rel(path), message)]
 
 
 # --- loading -------------------------------------------------------------------------------

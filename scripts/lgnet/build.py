@@ -35,6 +35,7 @@ def run_build(
     transcribe: bool = True,
     model: str | None = None,
     engine: str = "mkdocs",
+    site_url: str | None = None,
 ) -> BuildResult:
     from lgnet.audit import enforce
     from lgnet.checks import run_checks
@@ -60,7 +61,7 @@ def run_build(
     result.steps.append(index.summary())
     media = publish_item_files(project, archive, transcripts, audience)
     generate_pages(project, archive, transcripts, audience, media)
-    render_site(project, archive, audience, engine=engine, media=media)
+    render_site(project, archive, audience, engine=engine, media=media, site_url=site_url)
     enforce(project, archive, transcripts, audience, project.site)
     result.steps.append("Controllo delle fughe: nessun contenuto non pubblicabile nel sito")
     result.elapsed = time.monotonic() - started

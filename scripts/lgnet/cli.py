@@ -23,6 +23,11 @@ HELP_AUDIENCE = (
     "Pubblico del sito: 'pubblico' (predefinito, solo registrazioni pubbliche) oppure "
     "'operatori' (sito interno per il personale della rete)."
 )
+HELP_SITE_URL = (
+    "Indirizzo pubblico completo del sito, se è pubblicato in una sottocartella (es. "
+    "https://www.comune.example.it/lgnet/): serve alla pagina «non trovata» (404). "
+    "Senza, tutti i link restano relativi e il sito funziona da qualunque copia."
+)
 INTERRUPTED = "interrotto dall'utente; il lavoro già concluso è salvato, rilanciare per riprendere"
 AUDIENCE_CHOICE = click.Choice(["pubblico", "operatori"])
 
@@ -170,13 +175,25 @@ def index(audience: str, root: Path | None) -> None:
 @click.option("--audience", type=AUDIENCE_CHOICE, default="pubblico", help=HELP_AUDIENCE)
 @click.option("--no-transcribe", is_flag=True, help="Non trascrive: usa le trascrizioni esistenti.")
 @click.option("--model", default=None, help="Modello Whisper per le trascrizioni mancanti.")
+@click.option("--site-url", metavar="URL", default=None, help=HELP_SITE_URL)
 @root_option
 @handles_errors
-def build(audience: str, no_transcribe: bool, model: str | None, root: Path | None) -> None:
+def build(
+    audience: str, no_transcribe: bool, model: str | None, site_url: str | None, root: Path | None
+) -> None:
     """Esegue tutto: controllo, trascrizione, indice, pagine e sito in site/."""
     from lgnet.build import run_build
+    from lgnet.site import check_site_url
 
-    result = run_build(_project(root), audience=audience, transcribe=not no_transcribe, model=model)
+    if site_url is not None:  # checked now, not after minutes of transcription
+        site_url = check_site_url(site_url)
+    result = run_build(
+        _project(root),
+        audience=audience,
+        transcribe=not no_transcribe,
+        model=model,
+        site_url=site_url,
+    )
     click.echo(result.summary())
 
 

@@ -25,6 +25,7 @@ small files for a search, not the whole archive. Design and measurements: devdoc
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import functools
 import gzip
@@ -57,6 +58,7 @@ TEXT_CHUNK_BYTES = 16 * 1024  # raw JSON per file of passage texts
 SEARCH_DIR = "search"
 SITE_DIR = "assets/cerca"  # where the index and lunr.js go inside the site
 MANIFEST = "manifest.json"
+STAMP = ".stamp"  # what the folder was made from, and the sha256 of each file (not published)
 JS_CALLBACK = "lgnetCercaDati"  # the page's global that the .js data files call
 LUNR_FILES = ("lunr.js", "lunr.stemmer.support.js", "lunr.it.js")
 FIELD = "text"
@@ -498,22 +500,106 @@ def build_index(
     shards: int | None = None,
     passage_words: int = PASSAGE_WORDS,
     today: dt.date | None = None,
+    force: bool = False,
 ) -> IndexResult:
     """Index the passages of the items published for `audience` into `.build/search/<audience>/`.
 
     Items not published for the audience are not read at all. `shards=None` picks the number
     of shards from the index's size (one for a small archive). The folder is replaced as a
     whole: a failed run leaves the previous index in place.
+
+    When the folder already holds the index of exactly these passages (same corpus, options,
+    analyzer and code, every file intact), it is kept as it is: stemming and building the
+    lunr index are most of the cost of a build where nothing changed. `force` rebuilds anyway.
     """
     started = time.perf_counter()
     fingerprint = input_fingerprint(project)
     corpus = collect_passages(
         archive, transcripts, audience, passage_words=passage_words, today=today
     )
-    serialized = build_lunr(corpus.passages)
-    result = write_index(project, corpus, serialized, shards=shards, fingerprint=fingerprint)
+    source = corpus_digest(corpus, shards)
+    result = None if force else _reuse_index(project, corpus, source, fingerprint)
+    if result is None:
+        serialized = build_lunr(corpus.passages)
+        result = write_index(
+            project, corpus, serialized, shards=shards, fingerprint=fingerprint, source=source
+        )
     result.elapsed = time.perf_counter() - started
     return result
+
+
+def corpus_digest(corpus: Corpus, shards: int | None) -> str:
+    """sha256 of everything the index files are computed from: the corpus, the options, the
+    Italian analyzer (lunr.it's word characters and stop words, the stemmer's version), lunr.py,
+    and this module's own code (its constants and the way it builds and cuts the index)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(package: str) -> str | None:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return None
+
+    analyzer = italian()
+    recipe = {
+        "format": FORMAT,
+        "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "packages": {p: installed(p) for p in ("lunr", "snowballstemmer", "PyStemmer")},
+        "word_characters": analyzer.word_characters,
+        "stop_words": sorted(analyzer.stop_words),
+        "shards": shards,
+        "kinds": KIND_LABELS,
+        "areas": AREA_LABELS,
+        "corpus": dataclasses.asdict(corpus),
+    }
+    return hashlib.sha256(_dumps(recipe).encode()).hexdigest()
+
+
+def _file_digests(folder: Path) -> dict[str, str]:
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != STAMP
+    }
+
+
+def _stamp_text(source: str, files: dict[str, str]) -> str:
+    return json.dumps({"source": source, "files": files}, indent=0, sort_keys=True)
+
+
+def _reuse_index(
+    project: Project, corpus: Corpus, source: str, fingerprint: str
+) -> IndexResult | None:
+    """The result of the index already on disk, if it was made from `source` and no file of it
+    was changed, removed or added since; None when it must be built."""
+    folder = index_dir(project, corpus.audience)
+    try:
+        stamp = json.loads((folder / STAMP).read_text(encoding="utf-8"))
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if stamp.get("source") != source or stamp.get("files") != _file_digests(folder):
+            return None
+        shards = int(manifest["shards"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if manifest.get("fingerprint") != fingerprint:
+        # Same passages from touched files: only the staleness test of `lgnet search` changes.
+        manifest["fingerprint"] = fingerprint
+        atomic_write_text(folder / MANIFEST, _dumps(manifest))
+        atomic_write_text(folder / STAMP, _stamp_text(source, _file_digests(folder)))
+    return _index_result(folder, corpus, shards)
+
+
+def _index_result(folder: Path, corpus: Corpus, shards: int) -> IndexResult:
+    return IndexResult(
+        audience=corpus.audience,
+        folder=folder,
+        passages=len(corpus.passages),
+        items=len(corpus.entries),
+        segments=sum(len(p.segments) for p in corpus.passages),
+        shards=shards,
+        words=sum(len(p.text.split()) for p in corpus.passages),
+        without_transcript=corpus.without_transcript,
+    )
 
 
 def write_index(
@@ -523,8 +609,13 @@ def write_index(
     *,
     shards: int | None = None,
     fingerprint: str = "",
+    source: str | None = None,
 ) -> IndexResult:
-    """Cut `serialized` (from `build_lunr(corpus.passages)`) into shards and write the folder."""
+    """Cut `serialized` (from `build_lunr(corpus.passages)`) into shards and write the folder.
+
+    `source` is the `corpus_digest` the index was built from; with it, the next `build_index`
+    of the same corpus keeps this folder instead of building it again.
+    """
     header = lunr_header(serialized)
     if shards is None:
         body = len(_dumps(serialized["invertedIndex"])) + len(_dumps(serialized["fieldVectors"]))
@@ -550,17 +641,12 @@ def write_index(
     files.update({f"indice/{n}.json": part for n, part in enumerate(parts)})
     files.update({f"testi/{n}.json": chunk for n, (_, chunk) in enumerate(chunks)})
     folder = index_dir(project, corpus.audience)
-    _replace_folder(folder, {name: _dumps(data) for name, data in files.items()})
-    return IndexResult(
-        audience=corpus.audience,
-        folder=folder,
-        passages=len(corpus.passages),
-        items=len(corpus.entries),
-        segments=sum(len(p.segments) for p in corpus.passages),
-        shards=shards,
-        words=sum(len(p.text.split()) for p in corpus.passages),
-        without_transcript=corpus.without_transcript,
-    )
+    texts = {name: _dumps(data) for name, data in files.items()}
+    if source is not None:
+        digests = {name: hashlib.sha256(text.encode()).hexdigest() for name, text in texts.items()}
+        texts[STAMP] = _stamp_text(source, dict(sorted(digests.items())))
+    _replace_folder(folder, texts)
+    return _index_result(folder, corpus, shards)
 
 
 def _text_chunks(passages: Sequence[Passage]) -> list[tuple[int, list[Any]]]:

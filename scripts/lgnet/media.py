@@ -16,15 +16,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import ffmpeg
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from lgnet.archive import Item
 from lgnet.errors import MediaError
 from lgnet.fsutil import atomic_output, atomic_write_text, sha256_file
 from lgnet.project import Project, cache_dir
+
+if TYPE_CHECKING:  # numpy and ffmpeg-python are imported where used: most builds need neither
+    import ffmpeg
+    import numpy as np
 
 SAMPLE_RATE = 16_000
 
@@ -82,6 +83,8 @@ def probe(path: Path) -> MediaInfo:
 def _probe(path: Path) -> MediaInfo:
     ffprobe = shutil.which("ffprobe")
     if ffprobe:
+        import ffmpeg
+
         try:
             data = ffmpeg.probe(str(path), cmd=ffprobe)
         except ffmpeg.Error as exc:
@@ -136,29 +139,70 @@ def _checked(path: Path, info: MediaInfo) -> MediaInfo:
 _MEMO_LOCK = threading.Lock()
 
 
+# store file -> ((inode, size, mtime) of the file when read, its entries): a build asks about
+# every recording several times, and the store is parsed again only when it changed on disk.
+_STORES: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _memo_key(path: Path) -> str:
+    stat = path.stat()
+    return f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+
+
+def _read_store(store: Path) -> dict[str, Any]:
+    """The entries of a store (never modified in place: callers copy before changing them)."""
+    try:
+        signature = _signature(store)
+    except FileNotFoundError:
+        return {}
+    cached = _STORES.get(store)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    try:
+        loaded = json.loads(store.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        loaded = {}
+    known = loaded if isinstance(loaded, dict) else {}
+    _STORES[store] = (signature, known)
+    return known
+
+
+def _still_valid(known: dict[str, Any]) -> dict[str, Any]:
+    """The entries whose file still exists with the size and time they were computed for:
+    without this, the store would grow with every deleted copy and every edit."""
+    current: dict[str, str | None] = {}
+    kept = {}
+    for key, value in known.items():
+        name = key.rsplit("|", 2)[0]
+        if name not in current:
+            try:
+                current[name] = _memo_key(Path(name))
+            except OSError:
+                current[name] = None
+        if current[name] == key:
+            kept[key] = value
+    return kept
+
+
 def _remembered(store_name: str, path: Path, compute: Callable[[Path], Any]) -> Any:
     """`compute(path)`, remembered in the cache by (path, size, mtime): big files and unchanged
     archives are hashed and probed once, not on every build."""
-    stat = path.stat()
-    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    key = _memo_key(path)
     store = cache_dir() / store_name
-
-    def read() -> dict[str, Any]:
-        try:
-            loaded = json.loads(store.read_text(encoding="utf-8")) if store.exists() else {}
-        except ValueError:
-            loaded = {}
-        return loaded if isinstance(loaded, dict) else {}
-
     with _MEMO_LOCK:
-        known = read()
+        known = _read_store(store)
     if key in known:
         return known[key]
     value = compute(path)
     with _MEMO_LOCK:
-        known = read()
-        known[key] = value
+        known = {**_still_valid(_read_store(store)), key: value}
         atomic_write_text(store, json.dumps(known, indent=0, sort_keys=True))
+        _STORES[store] = (_signature(store), known)
     return value
 
 
@@ -183,6 +227,8 @@ def audio_codec_args(suffix: str) -> list[str]:
 
 
 def _run_ffmpeg(stream: ffmpeg.nodes.OutputStream, source: Path, what: str) -> None:
+    import ffmpeg
+
     try:
         stream.overwrite_output().run(cmd=ffmpeg_binary(), quiet=True)
     except ffmpeg.Error as exc:
@@ -202,6 +248,8 @@ def extract_audio(path: Path, sha256: str | None = None) -> Path:
     digest = sha256 or media_sha256(path)
     target = cache_dir() / "audio" / f"{digest}.wav"
     if not target.exists():
+        import ffmpeg
+
         with atomic_output(target) as tmp:
             stream = ffmpeg.input(str(path)).output(
                 str(tmp), ac=1, ar=SAMPLE_RATE, acodec="pcm_s16le", f="wav", vn=None
@@ -213,6 +261,8 @@ def extract_audio(path: Path, sha256: str | None = None) -> Path:
 def open_audio(wav: Path) -> np.ndarray:
     """Samples of a WAV written by `extract_audio`, as int16, mapped from disk (not read):
     a two-hour recording costs no memory until a window of it is used."""
+    import numpy as np
+
     with wav.open("rb") as handle:
         header = handle.read(4096)
     offset = header.find(b"data")
@@ -223,6 +273,8 @@ def open_audio(wav: Path) -> np.ndarray:
 
 def load_audio(wav: Path) -> np.ndarray:
     """All samples of a WAV written by `extract_audio`, as float32 in [-1, 1]."""
+    import numpy as np
+
     return np.asarray(open_audio(wav), dtype=np.float32) / 32768.0
 
 
@@ -239,6 +291,8 @@ def poster_frame(project: Project, item: Item, media: Path | None = None) -> Pat
     at = item.poster_time if item.poster_time is not None else min(5.0, info.duration / 3)
     target = cache_dir() / "posters" / f"{digest}-{at:.2f}.jpg"
     if not target.exists():
+        import ffmpeg
+
         with atomic_output(target) as tmp:
             stream = ffmpeg.input(str(path), ss=at).output(
                 str(tmp), vframes=1, vf="scale=640:-2", **{"q:v": 4}

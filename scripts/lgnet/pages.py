@@ -1201,7 +1201,7 @@ def _includers(project: Project) -> dict[str, list[str]]:
         (project.docs / PATHS_DOCS).resolve(),
     }
     for path in sorted(project.docs.rglob("*.md")):
-        if any(folder in path.resolve().parents for folder in skip):
+        if not skip.isdisjoint(path.resolve().parents):
             continue
         rel = path.relative_to(project.docs).as_posix()
         for snippet in dict.fromkeys(_SNIPPET_REF.findall(path.read_text(encoding="utf-8"))):

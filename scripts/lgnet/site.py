@@ -1,20 +1,27 @@
 """The site stage: render docs/ into site/ with MkDocs (or Zensical), then add the media.
 
 Rendering uses MkDocs' Python API (`zensical build` as a subprocess for the compatibility
-check). Media, posters and transcript downloads are then placed in `site/media/`, taken only
-from `PublishedMedia` records, i.e. only for items published for the audience. Files are
+check). Without a site URL every link is relative, so the site works from any sub-path and
+from a copy on disk; with one (`lgnet build --site-url`), the 404 page, which the web server
+shows at any address, also finds its styles and links under that sub-path.
+
+Media, posters and transcript downloads are then placed in `site/media/`, taken only from
+`PublishedMedia` records, i.e. only for items published for the audience. Files are
 hard-linked when possible, so a rebuild with gigabytes of video costs nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from lgnet.archive import Archive
 from lgnet.errors import BuildError
@@ -33,13 +40,17 @@ def render_site(
     *,
     engine: str = "mkdocs",
     media: dict[str, PublishedMedia] | None = None,
+    site_url: str | None = None,
 ) -> Path:
     """Build `site/` from docs/ (pages already generated) and add the published files.
 
     `media` is what the publish stage decided may go online; when omitted it is computed.
+    `site_url` is the site's public address (MkDocs' `site_url`); None keeps it unset.
     """
     if engine not in ENGINES:
         raise BuildError(f"motore sconosciuto {engine!r}: usare {' oppure '.join(ENGINES)}")
+    if site_url is not None:
+        site_url = check_site_url(site_url)
     published = {item.id for item in archive.published(audience)}
     if media is None:
         from lgnet.transcripts import load_transcripts
@@ -53,12 +64,39 @@ def render_site(
             "il sito non è stato aggiornato"
         )
     if engine == "mkdocs":
-        _build_with_mkdocs(project)
+        _build_with_mkdocs(project, site_url)
     else:
-        _build_with_zensical(project)
+        _build_with_zensical(project, site_url)
     place_media(project, media)
     _publish_search(project, audience)
     return project.site
+
+
+def check_site_url(url: str) -> str:
+    """The site's public address, checked (a full http or https URL) and ending in '/'."""
+    text = url.strip()
+    if not _is_web_address(text):
+        raise BuildError(
+            f"--site-url: indirizzo non valido {url!r}; indicare l'indirizzo completo del sito, "
+            "con http:// o https://, ad esempio https://www.comune.example.it/lgnet/"
+        )
+    return text if text.endswith("/") else text + "/"
+
+
+def _is_web_address(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0  # a port that is no number: ValueError
+    except ValueError:
+        return False
+    return (
+        parts.scheme.lower() in ("http", "https")
+        and bool(parts.hostname)
+        and port_ok
+        and not parts.query
+        and not parts.fragment
+        and not any(c.isspace() for c in text)
+    )
 
 
 def _config_file(project: Project) -> Path:
@@ -73,13 +111,16 @@ def _first_line(exc: BaseException) -> str:
     return " ".join(text.splitlines()[0].split())
 
 
-def _build_with_mkdocs(project: Project) -> None:
+def _build_with_mkdocs(project: Project, site_url: str | None = None) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     config_file = _config_file(project)
     try:
-        config = load_config(config_file=str(config_file), site_dir=str(project.site))
+        # site_url=None is dropped by load_config: mkdocs.yml's own setting (none) stays.
+        config = load_config(
+            config_file=str(config_file), site_dir=str(project.site), site_url=site_url
+        )
     except Exception as exc:  # mkdocs raises its own and YAML's errors here
         raise BuildError(
             f"{config_file.name}: configurazione non valida ({_first_line(exc)})"
@@ -116,18 +157,41 @@ def _zensical_command() -> list[str]:
     return [found]
 
 
-def _build_with_zensical(project: Project) -> None:
+@contextlib.contextmanager
+def _zensical_config(config_file: Path, site_url: str | None) -> Iterator[Path]:
+    """mkdocs.yml, or (with a site URL) a short-lived file beside it that inherits it.
+
+    Zensical has no command-line option for the site URL. The file must sit in the same
+    folder, because Zensical resolves docs/ and site/ from where its configuration is.
+    """
+    if site_url is None:
+        yield config_file
+        return
+    derived = config_file.with_name(f".{config_file.stem}.site-url.yml")
+    # A JSON string is a valid YAML scalar: the URL is quoted whatever it contains.
+    derived.write_text(
+        f"INHERIT: {json.dumps(config_file.name)}\nsite_url: {json.dumps(site_url)}\n",
+        encoding="utf-8",
+    )
+    try:
+        yield derived
+    finally:
+        derived.unlink(missing_ok=True)
+
+
+def _build_with_zensical(project: Project, site_url: str | None = None) -> None:
     config_file = _config_file(project)
     # Zensical writes into site/ without removing pages that no longer exist: start empty,
     # so a recording that was withdrawn cannot survive from an earlier build.
     shutil.rmtree(project.site, ignore_errors=True)
-    proc = subprocess.run(
-        [*_zensical_command(), "build", "--clean", "-f", str(config_file)],
-        cwd=project.root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with _zensical_config(config_file, site_url) as config:
+        proc = subprocess.run(
+            [*_zensical_command(), "build", "--clean", "-f", str(config)],
+            cwd=project.root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if proc.returncode != 0 or not (project.site / "index.html").is_file():
         lines = [ln.strip() for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
         detail = lines[-1] if lines else f"codice di uscita {proc.returncode}"

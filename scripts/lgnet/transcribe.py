@@ -17,9 +17,8 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from tqdm import tqdm
 
 from lgnet.archive import Archive, Item
@@ -39,6 +38,9 @@ from lgnet.transcripts import (
     vtt_edited,
     write_transcript,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Long recordings are handled in windows so memory stays bounded on a two-hour workshop.
 WINDOW_SECONDS = 10 * 60  # a multiple of 0.1 s
@@ -158,6 +160,8 @@ def _windows(samples: np.ndarray) -> Iterator[tuple[int, int]]:
     The VAD and the float conversion run per window so memory stays bounded on a two-hour
     workshop; cutting where it is quietest keeps words whole.
     """
+    import numpy as np  # heavy: only needed when decoding
+
     total = len(samples)
     window = WINDOW_SECONDS * SAMPLE_RATE
     search = 30 * SAMPLE_RATE
@@ -275,6 +279,8 @@ def decode(
     narrations, the hints double the glossary terms recognised; on speech about other things
     they cost accuracy, so they are kept for the recordings that are about the network.
     """
+    import numpy as np  # heavy: only needed when decoding
+
     hinted = options.engine_kwargs(vocabulary)
     state = {"kwargs": options.engine_kwargs([]) if options.glossary_hints == "auto" else hinted}
     undecided = options.glossary_hints == "auto" and bool(vocabulary)
