@@ -214,3 +214,50 @@ def test_unknown_id_is_a_clear_error(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"uno": DATA / "picovoice_leopard_test_it.wav"})
     with pytest.raises(LgnetError, match="registrazione sconosciuta: due"):
         run(project, ids=["due"])
+
+
+# --- speech Whisper left out is decoded again ---------------------------------------------------
+
+
+class _StopsEarly:
+    """Stands in for the Whisper model in one way only: on every range it is given it writes
+    the first 1.6 s and stops, as Whisper sometimes ends a window before the speech does.
+    What is under test is `decode`'s recovery, with the real VAD on real speech."""
+
+    def __init__(self, writes: bool = True) -> None:
+        self.calls: list[float] = []
+        self.writes = writes
+
+    def transcribe(self, audio: object, **_: object) -> tuple[object, object]:
+        from types import SimpleNamespace
+
+        self.calls.append(len(audio) / 16000)  # type: ignore[arg-type]
+        if not self.writes:
+            return iter([]), None
+        n = len(self.calls)
+        word = SimpleNamespace(start=0.2, end=1.8, word=f" parola{n}.", probability=0.9)
+        piece = SimpleNamespace(
+            text=f" parola{n}.", start=0.2, end=1.8, avg_logprob=-0.2, no_speech_prob=0.01,
+            words=[word],
+        )  # fmt: skip
+        return iter([piece]), None
+
+
+def test_speech_after_the_last_written_word_is_decoded_again() -> None:
+    from lgnet.media import extract_audio, open_audio
+    from lgnet.transcribe import FAST, decode
+
+    audio = open_audio(extract_audio(DATA / "fleurs_it_1521.wav"))  # one 9-second sentence
+    model = _StopsEarly()
+    segments = decode(model, audio, FAST, [])
+    # the first pass stopped after 1.8 s of a 9-second sentence: the rest was decoded again,
+    # twice at most, each time from where the words ended
+    assert len(model.calls) == 3
+    assert model.calls[0] > model.calls[1] > model.calls[2]
+    assert [s.text for s in segments] == ["parola1.", "parola2.", "parola3."]
+    assert segments[0].end <= segments[1].start < segments[2].start
+
+    # nothing written at all (noise, music): no second try
+    silent = _StopsEarly(writes=False)
+    assert decode(silent, audio, FAST, []) == []
+    assert len(silent.calls) == 1
