@@ -95,6 +95,17 @@ def worker(system: str, path: str, hints: str) -> None:
     )
 
 
+def _cpu_steal() -> tuple[int, int]:
+    """(steal, total) jiffies of the whole machine: on a virtual machine the host may take CPU
+    time away ("steal"), which makes wall-clock timings unreliable, more so for plain
+    faster-whisper, whose threads wait for each other."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    return (fields[7] if len(fields) > 7 else 0), sum(fields)
+
+
 def run_worker(
     system: str, path: Path, cache: Path, hints: str = "default"
 ) -> dict[str, float | str]:
@@ -105,6 +116,7 @@ def run_worker(
         (cache / "models").symlink_to(model_cache)
     # a fresh audio cache for every run: lgnet's ffmpeg extraction is part of its time
     shutil.rmtree(cache / "audio", ignore_errors=True)
+    steal0, total0 = _cpu_steal()
     out = subprocess.run(
         [sys.executable, __file__, "--worker", system, str(path), hints],
         capture_output=True,
@@ -112,7 +124,10 @@ def run_worker(
         check=True,
         env=env,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    steal1, total1 = _cpu_steal()
+    result: dict[str, float | str] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["steal"] = (steal1 - steal0) / max(1, total1 - total0)
+    return result
 
 
 def long_recording(folder: Path, minutes: float) -> tuple[Path, str]:
@@ -206,6 +221,11 @@ def main() -> None:
         "--throughput", action="store_true", help="also items/hour, demo archive x10"
     )
     parser.add_argument("--skip-robustness", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=1,
+        help="timed runs per system and file, alternating (the median is reported)",
+    )  # fmt: skip
+    parser.add_argument("--speed-only", action="store_true", help="only the speed/WER table")
     args = parser.parse_args()
     if args.worker:
         worker(*args.worker)
@@ -224,9 +244,17 @@ def main() -> None:
     totals = {s: [0.0, 0.0] for s in pooled}
     long_texts = {}
     for n, (path, reference) in enumerate(files):
+        runs: dict[str, list[dict[str, float | str]]] = {"plain": [], "lgnet": []}
+        for rep in range(max(1, args.repeat)):
+            for system in ["plain", "lgnet"] if (n + rep) % 2 == 0 else ["lgnet", "plain"]:
+                runs[system].append(run_worker(system, path, cache))
         results = {}
-        for system in ["plain", "lgnet"] if n % 2 == 0 else ["lgnet", "plain"]:
-            results[system] = run_worker(system, path, cache)
+        for system, done in runs.items():
+            ordered = sorted(done, key=lambda r: float(r["elapsed"]))
+            results[system] = {
+                **ordered[len(ordered) // 2],
+                "steal": max(float(r["steal"]) for r in done),
+            }
         for system, r in results.items():
             pooled[system].append((reference, str(r["text"])))
             totals[system][0] += float(r["elapsed"])
@@ -243,6 +271,7 @@ def main() -> None:
                 f"{wer(reference, str(g['text'])):.3f}",
                 f"{float(p['rss']):.0f}",
                 f"{float(g['rss']):.0f}",
+                f"{100 * max(float(p['steal']), float(g['steal'])):.0f}%",
             ]
         )
         if path == files[-1][0]:
@@ -261,16 +290,22 @@ def main() -> None:
             f"{pooled_wer(pooled['lgnet']):.3f}",
             "",
             "",
+            "",
         ]
     )
     header = ["file", "audio s", "RTF plain", "RTF lgnet", "speed-up", "WER plain", "WER lgnet",
-              "RSS MB plain", "RSS MB lgnet"]  # fmt: skip
+              "RSS MB plain", "RSS MB lgnet", "steal max"]  # fmt: skip
     print(table(rows, header))
     print(
         f"\nRipetizioni (max occorrenze di uno stesso 4-gramma, registrazione lunga): "
         f"plain {max_repetition(long_texts['plain'])}, lgnet {max_repetition(long_texts['lgnet'])} "
         f"(il riferimento ne ha {max_repetition(files[-1][1])})"
     )
+    print("steal: CPU time the virtual machine's host took away during the runs; above a few")
+    print("per cent the timings of that row are not reliable.")
+    if args.speed_only:
+        shutil.rmtree(work, ignore_errors=True)
+        return
 
     # glossary terms: with and without hints; and no invented terms on speech without them
     terms = glossary_terms()
