@@ -328,18 +328,18 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def read_yaml(path: Path, project: Project) -> tuple[Any, list[Problem]]:
+    rel = project.rel(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, [Problem(project.rel(path), "il file non è testo UTF-8: salvarlo in UTF-8")]
+        return None, [Problem(rel, "il file non è testo UTF-8: salvarlo in UTF-8")]
     try:
         return yaml.load(text, Loader=_Loader), []
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (riga {mark.line + 1}, colonna {mark.column + 1})" if mark else ""
         what = getattr(exc, "problem", None) or "sintassi non valida"
-        message = f"YAML non valido{where}: {what}; correggere la sintassi"
-        return None, [Problem(project.rel(path), message)]
+        return None, [Problem(rel, f"YAML non valido{where}: {what}; correggere la sintassi")]
 
 
 # --- loading -------------------------------------------------------------------------------

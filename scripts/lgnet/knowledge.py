@@ -15,7 +15,6 @@ every cited source to `archive/sources.yml`, and every source to its anchor in `
 from __future__ import annotations
 
 import difflib
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -239,16 +238,16 @@ def sheet_paths(project: Project) -> list[Path]:
 
 
 def load_sheet(path: Path, project: Project) -> tuple[CitySheet | None, list[Problem]]:
-    rel = functools.partial(project.rel, path)  # computed only for a sheet with problems
+    rel = project.rel(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        return None, [Problem(rel(), "il file non è testo UTF-8: salvarlo in UTF-8")]
+        return None, [Problem(rel, "il file non è testo UTF-8: salvarlo in UTF-8")]
     front_text, body = split_front_matter(text)
     if front_text is None:
         return None, [
             Problem(
-                rel(),
+                rel,
                 "manca l'intestazione della scheda: il file deve iniziare con una riga "
                 "'---', poi i campi, poi un'altra riga '---'",
             )
@@ -260,15 +259,15 @@ def load_sheet(path: Path, project: Project) -> tuple[CitySheet | None, list[Pro
         # +2: lines count from 1, and the front matter starts after the opening '---'
         where = f" (riga {mark.line + 2})" if mark else ""
         what = getattr(exc, "problem", None) or "sintassi non valida"
-        return None, [Problem(rel(), f"intestazione YAML non valida{where}: {what}; correggerla")]
+        return None, [Problem(rel, f"intestazione YAML non valida{where}: {what}; correggerla")]
     if not isinstance(data, dict):
         return None, [
-            Problem(rel(), "l'intestazione deve contenere campi (per esempio 'title: ...')")
+            Problem(rel, "l'intestazione deve contenere campi (per esempio 'title: ...')")
         ]
     try:
         front = SheetFront.model_validate(data)
     except PydanticValidationError as err:
-        return None, pydantic_problems(err, rel(), SheetFront)
+        return None, pydantic_problems(err, rel, SheetFront)
     return CitySheet(slug=path.stem, title=front.title, path=path, front=front, body=body), []
 
 
@@ -326,17 +325,15 @@ def _sheets_match_cities(
                 )
             )
     for slug, path in present.items():
+        rel = project.rel(path)
         if slug == NETWORK:
             problems.append(
-                Problem(
-                    project.rel(path),
-                    "la rete non ha una scheda: il suo posto è nelle pagine del modello",
-                )
+                Problem(rel, "la rete non ha una scheda: il suo posto è nelle pagine del modello")
             )
         elif archive.cities and slug not in archive.cities:
             problems.append(
                 Problem(
-                    project.rel(path),
+                    rel,
                     f"nessuna città '{slug}' in {cities_rel}: aggiungerla lì oppure dare al file "
                     "il nome (slug) di una città esistente",
                 )
@@ -347,23 +344,22 @@ def _sheets_match_cities(
 def _sheet_problems(
     project: Project, archive: Archive, sheet: CitySheet, sources: dict[str, Source]
 ) -> list[Problem]:
-    # Paths are shown relative to the project, computed only for a sheet that has problems.
-    rel = functools.partial(project.rel, sheet.path)
+    rel = project.rel(sheet.path)
     problems = []
     for fact in sheet.facts():
         for source_id in fact.sources:
             if source_id not in sources:
-                problems.append(_unknown_source(rel(), source_id, f"{fact.key}.sources", sources))
+                problems.append(_unknown_source(rel, source_id, f"{fact.key}.sources", sources))
     city = archive.cities.get(sheet.slug)
     if city is None:
         return problems
-    cities_rel = functools.partial(project.rel, project.cities_file)
+    cities_rel = project.rel(project.cities_file)
     partner = sheet.front.partner.value if sheet.front.partner else None
     if partner != city.partner:
         problems.append(
             Problem(
-                rel(),
-                f"l'ente partner ({_shown(partner)}) è diverso da quello di {cities_rel()} "
+                rel,
+                f"l'ente partner ({_shown(partner)}) è diverso da quello di {cities_rel} "
                 f"({_shown(city.partner)}): correggere uno dei due",
                 "partner",
             )
@@ -372,8 +368,8 @@ def _sheet_problems(
     if programmes is not None and sorted(programmes) != sorted(city.programmes):
         problems.append(
             Problem(
-                rel(),
-                f"i programmi ({', '.join(programmes)}) sono diversi da quelli di {cities_rel()} "
+                rel,
+                f"i programmi ({', '.join(programmes)}) sono diversi da quelli di {cities_rel} "
                 f"({', '.join(city.programmes) or 'nessuno'}): correggere uno dei due",
                 "programmes",
             )
@@ -408,23 +404,23 @@ def _pages_problems(project: Project, sources: dict[str, Source]) -> list[Proble
     """Links to the sources page name existing sources; footnotes are defined; anchors exist."""
     problems = []
     for path in _hand_written_pages(project):
-        rel = functools.partial(project.rel, path)  # computed only for a page with problems
+        rel = project.rel(path)
         try:
             text = _CODE.sub("", path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
-            problems.append(Problem(rel(), "il file non è testo UTF-8: salvarlo in UTF-8"))
+            problems.append(Problem(rel, "il file non è testo UTF-8: salvarlo in UTF-8"))
             continue
         for source_id in dict.fromkeys(_SOURCE_LINK.findall(text)):
             if source_id not in sources:
                 problems.append(
-                    _unknown_source(rel(), source_id, f"{SOURCES_PAGE}#{source_id}", sources)
+                    _unknown_source(rel, source_id, f"{SOURCES_PAGE}#{source_id}", sources)
                 )
         defined = set(_FOOTNOTE_DEF.findall(text))
         for label in dict.fromkeys(_FOOTNOTE_REF.findall(text)):
             if label not in defined:
                 problems.append(
                     Problem(
-                        rel(),
+                        rel,
                         f"la nota [^{label}] è usata ma non definita: aggiungere in fondo alla "
                         f"pagina una riga '[^{label}]: ...' con la fonte",
                     )

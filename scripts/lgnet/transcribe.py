@@ -81,7 +81,7 @@ class DecodeOptions:
         kwargs: dict[str, Any] = {
             "language": self.language,
             "beam_size": self.beam_size,
-            "vad_filter": False,  # already cut by `speech_chunks`
+            "vad_filter": False,  # already cut into chunks by `decode`
             "word_timestamps": self.word_timestamps,
             "condition_on_previous_text": False,
             "no_speech_threshold": self.no_speech_threshold,
@@ -211,12 +211,6 @@ def merge_spans(spans: list[tuple[int, int]], limit: int) -> list[tuple[int, int
     return [(a, b) for a, b in chunks]
 
 
-def speech_chunks(audio: np.ndarray, options: DecodeOptions) -> list[tuple[int, int]]:
-    """Sample ranges of speech, merged into chunks of at most `chunk_seconds`, cut at pauses."""
-    limit = int(options.chunk_seconds * SAMPLE_RATE)
-    return merge_spans(speech_spans(audio, options), limit)
-
-
 def _unreliable(piece: Any) -> bool:
     """A fragment the model was unsure was speech at all: typically the last fraction of a
     second of a chunk, decoded as a window of its own, where Whisper invents text (a web
@@ -328,6 +322,12 @@ def decode(
             out.extend(split_sentences(segment, options.max_segment_seconds))
         return out
 
+    limit = int(options.chunk_seconds * SAMPLE_RATE)
+    # VAD speech (padded) longer than this after the last word written is decoded again
+    missing = (
+        int(options.recover_after_s * SAMPLE_RATE) + options.speech_pad_ms * SAMPLE_RATE // 1000
+    )
+
     def run(
         chunk: tuple[int, int], audio: np.ndarray, base: int, spans: list[tuple[int, int]]
     ) -> list[Segment]:
@@ -337,8 +337,6 @@ def decode(
         out = decode_range(audio, lo, hi, base)
         # Speech after the last word: Whisper ended the window early. Decode the rest again
         # (at most twice), as faster-whisper itself does when the last segment is unfinished.
-        pad = options.speech_pad_ms * SAMPLE_RATE // 1000
-        missing = int(options.recover_after_s * SAMPLE_RATE) + pad
         for _attempt in range(2):
             ends = [w.end for seg in out for w in seg.words] or [seg.end for seg in out]
             if not ends:
@@ -368,7 +366,6 @@ def decode(
             if samples.dtype == np.int16:
                 audio /= 32768.0
             spans = speech_spans(audio, options)
-            limit = int(options.chunk_seconds * SAMPLE_RATE)
             chunks = merge_spans(spans, limit)
             advance((hi - lo - sum(b - a for a, b in chunks)) / SAMPLE_RATE)  # silence
             if undecided and chunks:
