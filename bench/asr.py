@@ -67,7 +67,11 @@ def worker(system: str, path: str, hints: str) -> None:
 
     spec = resolve_model(None)
     duration = probe(Path(path)).duration
-    if system in ("plain", "plain-cores"):
+    if system in ("plain", "plain-cores", "plain-avx512"):
+        if system == "plain-avx512":
+            from lgnet.asr import prefer_avx512
+
+            prefer_avx512()  # the one engine setting lgnet adds, given to plain as well
         from faster_whisper import WhisperModel
 
         # "plain" is the baseline exactly: `WhisperModel(base, device="cpu",
@@ -110,6 +114,8 @@ def run_worker(
     system: str, path: Path, cache: Path, hints: str = "default"
 ) -> dict[str, float | str]:
     env = {**os.environ, "LGNET_CACHE_DIR": str(cache)}
+    if system != "lgnet":
+        env.pop("CT2_FORCE_CPU_ISA", None)  # plain is faster-whisper exactly as it comes
     model_cache = Path.home() / ".cache" / "lgnet" / "models"
     if model_cache.exists() and not (cache / "models").exists():
         cache.mkdir(parents=True, exist_ok=True)
@@ -239,14 +245,24 @@ def main() -> None:
     files.append(long_recording(work, args.long_minutes))
     print(f"CPU: {os.cpu_count()} core; modello: Whisper base int8 (lo stesso per i due sistemi)\n")
 
+    from lgnet.asr import prefer_avx512
+
+    # lgnet asks CTranslate2 for its AVX-512 kernels where the engine would not pick them (AMD):
+    # plain faster-whisper with that same setting shows what the rest of lgnet adds
+    systems = ["plain", "lgnet"]
+    if prefer_avx512({}) == "AVX512":
+        systems.insert(1, "plain-avx512")
+        print(
+            "CPU con AVX-512 non scelto da CTranslate2: anche 'plain AVX-512' (stessa impostazione di lgnet)\n"
+        )
     rows = []
-    pooled: dict[str, list[tuple[str, str]]] = {"plain": [], "lgnet": []}
+    pooled: dict[str, list[tuple[str, str]]] = {s: [] for s in systems}
     totals = {s: [0.0, 0.0] for s in pooled}
     long_texts = {}
     for n, (path, reference) in enumerate(files):
-        runs: dict[str, list[dict[str, float | str]]] = {"plain": [], "lgnet": []}
+        runs: dict[str, list[dict[str, float | str]]] = {s: [] for s in systems}
         for rep in range(max(1, args.repeat)):
-            for system in ["plain", "lgnet"] if (n + rep) % 2 == 0 else ["lgnet", "plain"]:
+            for system in systems if (n + rep) % 2 == 0 else systems[::-1]:
                 runs[system].append(run_worker(system, path, cache))
         results = {}
         for system, done in runs.items():
@@ -260,41 +276,50 @@ def main() -> None:
             totals[system][0] += float(r["elapsed"])
             totals[system][1] += float(r["duration"])
         p, g = results["plain"], results["lgnet"]
+        a = results.get("plain-avx512")
         rows.append(
             [
                 path.name,
                 f"{float(p['duration']):.0f}",
                 f"{float(p['elapsed']) / float(p['duration']):.3f}",
+                *([f"{float(a['elapsed']) / float(a['duration']):.3f}"] if a else []),
                 f"{float(g['elapsed']) / float(g['duration']):.3f}",
                 f"{float(p['elapsed']) / float(g['elapsed']):.2f}x",
+                *([f"{float(a['elapsed']) / float(g['elapsed']):.2f}x"] if a else []),
                 f"{wer(reference, str(p['text'])):.3f}",
+                *([f"{wer(reference, str(a['text'])):.3f}"] if a else []),
                 f"{wer(reference, str(g['text'])):.3f}",
                 f"{float(p['rss']):.0f}",
                 f"{float(g['rss']):.0f}",
-                f"{100 * max(float(p['steal']), float(g['steal'])):.0f}%",
+                f"{100 * max(float(r['steal']) for r in results.values()):.0f}%",
             ]
         )
         if path == files[-1][0]:
             long_texts = {s: str(r["text"]) for s, r in results.items()}
         print(f"  {path.name}: fatto", file=sys.stderr, flush=True)
-    rp = totals["plain"][0] / totals["plain"][1]
-    rg = totals["lgnet"][0] / totals["lgnet"][1]
+    rtf = {s: totals[s][0] / totals[s][1] for s in systems}
+    isa = "plain-avx512" in systems
     rows.append(
         [
             "**pooled**",
             f"{totals['plain'][1]:.0f}",
-            f"{rp:.3f}",
-            f"{rg:.3f}",
-            f"{rp / rg:.2f}x",
+            f"{rtf['plain']:.3f}",
+            *([f"{rtf['plain-avx512']:.3f}"] if isa else []),
+            f"{rtf['lgnet']:.3f}",
+            f"{rtf['plain'] / rtf['lgnet']:.2f}x",
+            *([f"{rtf['plain-avx512'] / rtf['lgnet']:.2f}x"] if isa else []),
             f"{pooled_wer(pooled['plain']):.3f}",
+            *([f"{pooled_wer(pooled['plain-avx512']):.3f}"] if isa else []),
             f"{pooled_wer(pooled['lgnet']):.3f}",
             "",
             "",
             "",
         ]
     )
-    header = ["file", "audio s", "RTF plain", "RTF lgnet", "speed-up", "WER plain", "WER lgnet",
-              "RSS MB plain", "RSS MB lgnet", "steal max"]  # fmt: skip
+    header = ["file", "audio s", "RTF plain", *(["RTF plain AVX-512"] if isa else []), "RTF lgnet",
+              "speed-up", *(["vs plain AVX-512"] if isa else []), "WER plain",
+              *(["WER plain AVX-512"] if isa else []), "WER lgnet", "RSS MB plain", "RSS MB lgnet",
+              "steal max"]  # fmt: skip
     print(table(rows, header))
     print(
         f"\nRipetizioni (max occorrenze di uno stesso 4-gramma, registrazione lunga): "

@@ -10,12 +10,14 @@ the item is finished, so an interrupted run loses at most the item in progress.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import shutil
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +62,8 @@ class DecodeOptions:
     beam_size: int = 5
     word_timestamps: bool = True
     chunk_seconds: float = 30.0
+    # Chunks decoded together in one beam search (per core; fewer when there are few chunks).
+    batch_size: int = 4
     # Speech the VAD heard after the last word Whisper wrote, longer than this, is decoded
     # again on its own (Whisper sometimes ends its window early and drops a sentence).
     recover_after_s: float = 1.0
@@ -166,12 +170,11 @@ def _windows(samples: np.ndarray) -> Iterator[tuple[int, int]]:
     import numpy as np  # heavy: only needed when decoding
 
     total = len(samples)
-    window = WINDOW_SECONDS * SAMPLE_RATE
     search = 30 * SAMPLE_RATE
     frame = SAMPLE_RATE // 10
     start = 0
     while start < total:
-        end = start + window
+        end = start + WINDOW_SECONDS * SAMPLE_RATE
         if end >= total:
             yield start, total
             return
@@ -209,6 +212,21 @@ def merge_spans(spans: list[tuple[int, int]], limit: int) -> list[tuple[int, int
         else:
             chunks.append([start, end])
     return [(a, b) for a, b in chunks]
+
+
+def batches(chunks: list[tuple[int, int]], size: int, workers: int) -> list[list[tuple[int, int]]]:
+    """Chunks grouped for batched decoding: by length (a batch is encoded as long as its
+    longest chunk), at most `size` per batch, and small enough that every worker gets one.
+    The number of batches is a multiple of `workers` (so no core is left alone with the last
+    one) and the longest come first, so what is left for the end is short."""
+    if not chunks:
+        return []
+    workers = max(1, workers)
+    count = -(-len(chunks) // max(1, size))  # batches needed at `size` chunks each
+    count = min(len(chunks), -(-count // workers) * workers)
+    ordered = sorted(chunks, key=lambda c: c[0] - c[1])
+    cuts = [round(i * len(ordered) / count) for i in range(count + 1)]
+    return [ordered[a:b] for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def _unreliable(piece: Any) -> bool:
@@ -306,21 +324,26 @@ def decode(
                 done += seconds
                 on_progress(done)
 
-    def decode_range(audio: np.ndarray, lo: int, hi: int, base: int) -> list[Segment]:
-        offset = (base + lo) / SAMPLE_RATE
-        pieces, _info = model.transcribe(audio[lo:hi], **state["kwargs"])
-        out = []
-        for piece in pieces:
-            text = piece.text.strip()
-            if not text or _unreliable(piece):
-                continue
-            words = [
-                Word(offset + w.start, offset + w.end, w.word, float(w.probability))
-                for w in (piece.words or [])
-            ]
-            segment = Segment(offset + piece.start, offset + piece.end, text, None, words)
-            out.extend(split_sentences(segment, options.max_segment_seconds))
-        return out
+    def decode_ranges(
+        audio: np.ndarray, ranges: list[tuple[int, int]], base: int
+    ) -> list[list[Segment]]:
+        found = model.transcribe_chunks([audio[lo:hi] for lo, hi in ranges], **state["kwargs"])
+        results = []
+        for (lo, _hi), pieces in zip(ranges, found, strict=True):
+            offset = (base + lo) / SAMPLE_RATE
+            out = []
+            for piece in pieces:
+                text = piece.text.strip()
+                if not text or _unreliable(piece):
+                    continue
+                words = [
+                    Word(offset + w.start, offset + w.end, w.word, float(w.probability))
+                    for w in (piece.words or [])
+                ]
+                segment = Segment(offset + piece.start, offset + piece.end, text, None, words)
+                out.extend(split_sentences(segment, options.max_segment_seconds))
+            results.append(out)
+        return results
 
     limit = int(options.chunk_seconds * SAMPLE_RATE)
     # VAD speech (padded) longer than this after the last word written is decoded again
@@ -329,67 +352,97 @@ def decode(
     )
 
     def run(
-        chunk: tuple[int, int], audio: np.ndarray, base: int, spans: list[tuple[int, int]]
+        batch: list[tuple[int, int]], audio: np.ndarray, base: int, spans: list[tuple[int, int]]
     ) -> list[Segment]:
         if stop is not None and stop.is_set():
             raise Interrupted
-        lo, hi = chunk
-        out = decode_range(audio, lo, hi, base)
+        results = decode_ranges(audio, batch, base)
         # Speech after the last word: Whisper ended the window early. Decode the rest again
         # (at most twice), as faster-whisper itself does when the last segment is unfinished.
+        pending = list(range(len(batch)))
         for _attempt in range(2):
-            ends = [w.end for seg in out for w in seg.words] or [seg.end for seg in out]
-            if not ends:
-                break  # nothing understood at all: noise, music, or a language it cannot hear
-            last = round(max(ends) * SAMPLE_RATE) - base
-            rest = [
-                (a, b)
-                for a, b in spans
-                if a < hi and b > lo and min(b, hi) - max(a, last) > missing
-            ]
-            if not rest:
+            todo: list[tuple[int, int, int]] = []  # (chunk, where the rest starts, last word)
+            for n in pending:
+                lo, hi = batch[n]
+                out = results[n]
+                ends = [w.end for seg in out for w in seg.words] or [seg.end for seg in out]
+                if not ends:
+                    continue  # nothing understood at all: noise, music, another language
+                last = round(max(ends) * SAMPLE_RATE) - base
+                rest = [
+                    (a, b)
+                    for a, b in spans
+                    if a < hi and b > lo and min(b, hi) - max(a, last) > missing
+                ]
+                if rest:
+                    todo.append((n, max(last, rest[0][0]), last))
+            if not todo:
                 break
-            start = max(last, rest[0][0])
-            more = [
-                seg
-                for seg in decode_range(audio, start, hi, base)
-                if seg.start * SAMPLE_RATE >= base + last - SAMPLE_RATE // 4
-            ]
-            if not more:
-                break
-            out.extend(more)
-        return out
+            again = decode_ranges(audio, [(start, batch[n][1]) for n, start, _ in todo], base)
+            pending = []
+            for (n, _start, last), found in zip(todo, again, strict=True):
+                more = [s for s in found if s.start * SAMPLE_RATE >= base + last - SAMPLE_RATE // 4]
+                if more:
+                    results[n].extend(more)
+                    pending.append(n)
+        return [segment for out in results for segment in out]
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for lo, hi in _windows(samples):
-            audio = np.asarray(samples[lo:hi], dtype=np.float32)
-            if samples.dtype == np.int16:
-                audio /= 32768.0
-            spans = speech_spans(audio, options)
-            chunks = merge_spans(spans, limit)
-            advance((hi - lo - sum(b - a for a, b in chunks)) / SAMPLE_RATE)  # silence
-            if undecided and chunks:
-                undecided = False
-                first = run(chunks[0], audio, lo, spans)
-                if mentions(" ".join(seg.text for seg in first), vocabulary):
-                    state["kwargs"] = hinted  # decode it again, with the glossary
-                else:
-                    segments.extend(first)
-                    advance((chunks[0][1] - chunks[0][0]) / SAMPLE_RATE)
-                    chunks = chunks[1:]
+    def prepare(lo: int, hi: int) -> tuple[int, np.ndarray, list[tuple[int, int]]]:
+        audio = np.asarray(samples[lo:hi], dtype=np.float32)
+        if samples.dtype == np.int16:
+            audio /= 32768.0
+        return lo, audio, speech_spans(audio, options)
 
-            def timed(
-                chunk: tuple[int, int],
-                a: np.ndarray = audio,
-                b: int = lo,
-                sp: list[tuple[int, int]] = spans,
-            ) -> list[Segment]:
-                found = run(chunk, a, b, sp)
-                advance((chunk[1] - chunk[0]) / SAMPLE_RATE)
-                return found
+    def timed(
+        batch: list[tuple[int, int]], audio: np.ndarray, base: int, spans: list[tuple[int, int]]
+    ) -> list[Segment]:
+        found = run(batch, audio, base, spans)
+        advance(sum(b - a for a, b in batch) / SAMPLE_RATE)
+        return found
 
-            for found in pool.map(timed, chunks):
-                segments.extend(found)
+    # A pipeline with no idle core: the VAD of the next window runs while this one's chunks
+    # are decoded, and a window's batches are queued before the previous window's are all
+    # done. At most three windows of float audio are held at once (memory stays bounded).
+    windows = list(_windows(samples))
+    in_flight: deque[list[Future[list[Segment]]]] = deque()
+    with (
+        ThreadPoolExecutor(max_workers=max(1, workers)) as pool,
+        ThreadPoolExecutor(max_workers=1) as vad,
+    ):
+        try:
+            ahead = vad.submit(prepare, *windows[0]) if windows else None
+            for k in range(len(windows)):
+                assert ahead is not None
+                lo, audio, spans = ahead.result()
+                hi = windows[k][1]
+                if k + 1 < len(windows):
+                    ahead = vad.submit(prepare, *windows[k + 1])
+                chunks = merge_spans(spans, limit)
+                advance((hi - lo - sum(b - a for a, b in chunks)) / SAMPLE_RATE)  # silence
+                if undecided and chunks:
+                    undecided = False
+                    first = run(chunks[:1], audio, lo, spans)
+                    if mentions(" ".join(seg.text for seg in first), vocabulary):
+                        state["kwargs"] = hinted  # decode it again, with the glossary
+                    else:
+                        segments.extend(first)
+                        advance((chunks[0][1] - chunks[0][0]) / SAMPLE_RATE)
+                        chunks = chunks[1:]
+                in_flight.append(
+                    [
+                        pool.submit(timed, batch, audio, lo, spans)
+                        for batch in batches(chunks, options.batch_size, workers)
+                    ]
+                )
+                while len(in_flight) > 1:
+                    segments.extend(s for f in in_flight.popleft() for s in f.result())
+            while in_flight:
+                segments.extend(s for f in in_flight.popleft() for s in f.result())
+        except BaseException:
+            for futures in in_flight:
+                for future in futures:
+                    future.cancel()
+            raise
     segments.sort(key=lambda s: s.start)
     return segments
 
