@@ -118,6 +118,7 @@ def _chunk_model_class() -> type[Any]:
       audio is cut, keeping `padding_frames` of it (measured: some padding keeps the
       accuracy of the full window).
     """
+    import dataclasses
     import inspect
 
     import ctranslate2
@@ -139,43 +140,31 @@ def _chunk_model_class() -> type[Any]:
         if p.default is not inspect.Parameter.empty
     }
 
+    option_names = [f.name for f in dataclasses.fields(TranscriptionOptions)]
+
     def options_for(params: dict[str, Any], tokenizer: Any) -> Any:
+        """`WhisperModel.transcribe`'s options, for one window with no earlier text."""
         temperature = params["temperature"]
         suppress = params["suppress_tokens"]
         return TranscriptionOptions(
-            beam_size=params["beam_size"],
-            best_of=params["best_of"],
-            patience=params["patience"],
-            length_penalty=params["length_penalty"],
-            repetition_penalty=params["repetition_penalty"],
-            no_repeat_ngram_size=params["no_repeat_ngram_size"],
-            log_prob_threshold=params["log_prob_threshold"],
-            no_speech_threshold=params["no_speech_threshold"],
-            compression_ratio_threshold=params["compression_ratio_threshold"],
-            condition_on_previous_text=False,
-            prompt_reset_on_temperature=params["prompt_reset_on_temperature"],
-            temperatures=(
-                list(temperature) if isinstance(temperature, list | tuple) else [temperature]
-            ),
-            initial_prompt=params["initial_prompt"],
-            prefix=None,
-            suppress_blank=params["suppress_blank"],
-            suppress_tokens=get_suppressed_tokens(tokenizer, suppress) if suppress else suppress,
-            without_timestamps=params["without_timestamps"],
-            max_initial_timestamp=params["max_initial_timestamp"],
-            word_timestamps=params["word_timestamps"],
-            prepend_punctuations=params["prepend_punctuations"],
-            append_punctuations=params["append_punctuations"],
-            multilingual=False,
-            max_new_tokens=params["max_new_tokens"],
-            clip_timestamps="0",
-            hallucination_silence_threshold=None,
-            hotwords=params["hotwords"],
+            **{
+                **{name: params[name] for name in option_names if name in params},
+                "condition_on_previous_text": False,
+                "temperatures": (
+                    list(temperature) if isinstance(temperature, list | tuple) else [temperature]
+                ),
+                "prefix": None,
+                "suppress_tokens": get_suppressed_tokens(tokenizer, suppress)
+                if suppress
+                else suppress,
+                "multilingual": False,
+                "clip_timestamps": "0",
+                "hallucination_silence_threshold": None,
+            }
         )
 
     class ChunkModel(WhisperModel):  # type: ignore[misc]
         trim = False
-        silence_padding = False
         padding_frames = 800  # of the 30-second window's zero padding, kept after the audio
         max_content_frames = 2000  # windows with more audio than this are encoded whole
 
@@ -201,14 +190,7 @@ def _chunk_model_class() -> type[Any]:
                 language=params["language"],
             )
             options = options_for(params, tokenizer)
-            window = self.feature_extractor.n_samples
-            if self.silence_padding:
-                features = [
-                    self.feature_extractor(np.pad(chunk, (0, max(0, window - len(chunk)))))
-                    for chunk in chunks
-                ]
-            else:
-                features = [self.feature_extractor(chunk)[..., :-1] for chunk in chunks]
+            features = [self.feature_extractor(chunk)[..., :-1] for chunk in chunks]
             frames = [min(len(c) // self.feature_extractor.hop_length, 3000) for c in chunks]
             encoded = self.encode_chunks(np.stack([pad_or_trim(f) for f in features]), max(frames))
             prompt = self.get_prompt(

@@ -170,11 +170,12 @@ def _windows(samples: np.ndarray) -> Iterator[tuple[int, int]]:
     import numpy as np  # heavy: only needed when decoding
 
     total = len(samples)
+    window = WINDOW_SECONDS * SAMPLE_RATE
     search = 30 * SAMPLE_RATE
     frame = SAMPLE_RATE // 10
     start = 0
     while start < total:
-        end = start + WINDOW_SECONDS * SAMPLE_RATE
+        end = start + window
         if end >= total:
             yield start, total
             return
@@ -387,11 +388,11 @@ def decode(
                     pending.append(n)
         return [segment for out in results for segment in out]
 
-    def prepare(lo: int, hi: int) -> tuple[int, np.ndarray, list[tuple[int, int]]]:
+    def prepare(lo: int, hi: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
         audio = np.asarray(samples[lo:hi], dtype=np.float32)
         if samples.dtype == np.int16:
             audio /= 32768.0
-        return lo, audio, speech_spans(audio, options)
+        return audio, speech_spans(audio, options)
 
     def timed(
         batch: list[tuple[int, int]], audio: np.ndarray, base: int, spans: list[tuple[int, int]]
@@ -411,10 +412,9 @@ def decode(
     ):
         try:
             ahead = vad.submit(prepare, *windows[0]) if windows else None
-            for k in range(len(windows)):
+            for k, (lo, hi) in enumerate(windows):
                 assert ahead is not None
-                lo, audio, spans = ahead.result()
-                hi = windows[k][1]
+                audio, spans = ahead.result()
                 if k + 1 < len(windows):
                     ahead = vad.submit(prepare, *windows[k + 1])
                 chunks = merge_spans(spans, limit)
@@ -439,9 +439,7 @@ def decode(
             while in_flight:
                 segments.extend(s for f in in_flight.popleft() for s in f.result())
         except BaseException:
-            for futures in in_flight:
-                for future in futures:
-                    future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)  # the queued batches never start
             raise
     segments.sort(key=lambda s: s.start)
     return segments
