@@ -137,3 +137,23 @@ def test_importing_the_build_stages_loads_neither_numpy_nor_ffmpeg() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_audio_is_decoded_in_process_exactly_as_the_ffmpeg_program_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    for source in (MP3, VIDEO):
+        # in process (PyAV): starting the ffmpeg program would fail the test
+        with monkeypatch.context() as m:
+            m.setattr(media, "_run_ffmpeg", lambda *a: pytest.fail("ffmpeg program started"))
+            inside = media.load_audio(media.extract_audio(source))
+        # the ffmpeg program, as when PyAV cannot read a file
+        m_cache = tmp_path / f"program-{source.suffix[1:]}"
+        with monkeypatch.context() as m:
+            m.setenv("LGNET_CACHE_DIR", str(m_cache))
+            m.setattr(media, "_decode_in_process", lambda path, wav: False)
+            program = media.load_audio(media.extract_audio(source))
+        assert len(inside) == len(program)
+        assert float(np.abs(inside - program).max()) <= 2 / 32768  # the same samples

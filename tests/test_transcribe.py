@@ -19,7 +19,7 @@ from lgnet.transcribe import TranscribeRequest, transcribe_archive
 from lgnet.transcripts import TranscriptFiles, read_transcript
 
 from .asr_quality import CLIPS, pooled_wer, references, wer
-from .conftest import DATA
+from .conftest import DATA, REPO
 from .media_factory import concat, music, noise, silence, truncated, video_without_audio
 
 pytestmark = pytest.mark.slow
@@ -279,3 +279,65 @@ def test_batches_keep_every_core_busy_and_lose_no_chunk() -> None:
     assert lengths == sorted(lengths, reverse=True)  # the longest first
     assert [len(b) for b in batches(chunks[:3], 4, 2)] == [2, 1]
     assert batches([], 4, 2) == []
+
+
+class _Recorder:
+    """The real model, with every call to it recorded: (start, end, chunks, with hints)."""
+
+    def __init__(self, model: object) -> None:
+        self.model = model
+        self.calls: list[tuple[float, float, int, bool]] = []
+
+    def transcribe_chunks(self, chunks: list[object], **kwargs: object) -> list[list[object]]:
+        start = time.perf_counter()
+        out: list[list[object]] = self.model.transcribe_chunks(chunks, **kwargs)  # type: ignore[attr-defined]
+        self.calls.append((start, time.perf_counter(), len(chunks), "hotwords" in kwargs))
+        return out
+
+
+@pytest.fixture(scope="module")
+def replicas() -> object:
+    from lgnet.asr import load_model, resolve_model
+
+    return load_model(resolve_model(None), cpu_threads=1, num_workers=2)
+
+
+def test_while_the_glossary_is_decided_the_other_core_decodes_ahead(replicas: object) -> None:
+    from dataclasses import replace
+
+    import numpy as np
+
+    from lgnet.media import extract_audio, open_audio
+    from lgnet.transcribe import FAST, decode, merge_spans, speech_spans
+
+    vocabulary = load_archive(Project(REPO)).vocabulary()
+    # real speech about something else, two chunks: the second is decoded while the first
+    # decides that no hints are needed, and kept; the text is what no hints at all give
+    audio = open_audio(extract_audio(DATA / "longform_dev.mp4"))
+    model = _Recorder(replicas)
+    auto = decode(model, audio, FAST, vocabulary, workers=2)
+    (a0, a1, *_), (b0, b1, *_) = sorted(model.calls)[:2]
+    assert max(a0, b0) < min(a1, b1)  # at the same time (a third call may redo a tail)
+    assert not any(hints for *_, hints in model.calls)
+    plain = decode(replicas, audio, replace(FAST, glossary_hints="none"), vocabulary, workers=2)
+    assert [s.text for s in auto] == [s.text for s in plain]
+    # with every core busy on other recordings, nothing is decoded on a guess
+    busy = _Recorder(replicas)
+    again = decode(busy, audio, FAST, vocabulary, workers=2, idle_cores=lambda: False)
+    assert [s.text for s in again] == [s.text for s in auto]
+    (a0, a1, *_), (b0, b1, *_) = sorted(busy.calls)[:2]
+    assert b0 >= a1  # the first chunk alone, then the rest
+
+    # a narration about the network (it names ANCI and LGNetEA at once): the guess is
+    # dropped, and every chunk, the first included, is decoded again with the hints
+    narration = open_audio(extract_audio(REPO / "archive/media/rete-workshop-one-stop-shop.m4a"))
+    model = _Recorder(replicas)
+    hinted = decode(model, narration, FAST, vocabulary, workers=2)
+    first, guess = sorted(model.calls)[:2]
+    assert first[2] == guess[2] == 1 and not first[3] and not guess[3]
+    samples = np.asarray(narration, dtype=np.float32) / 32768
+    chunks = merge_spans(speech_spans(samples, FAST), int(FAST.chunk_seconds * 16000))
+    with_hints = [c for c in model.calls if c[3]]
+    assert len(chunks) >= 2 and sum(c[2] for c in with_hints) >= len(chunks)
+    assert min(c[0] for c in with_hints) >= first[1]  # decided by the first chunk
+    assert "ANCI" in " ".join(s.text for s in hinted)

@@ -375,6 +375,14 @@ def prefer_avx512(
     return ""
 
 
+def load_vad() -> Any:
+    """The Silero voice-activity model shipped with faster-whisper (loaded once per process,
+    with the speech model, rather than when the first recording is being decoded)."""
+    from faster_whisper.vad import get_vad_model
+
+    return get_vad_model()
+
+
 def load_model(
     spec: ModelSpec,
     *,
@@ -395,13 +403,15 @@ def load_model(
     model_class.padding_frames = int(encoder_padding_s * 100)
     model_class.max_content_frames = int(trim_below_s * 100)
     try:
-        return model_class(
+        model = model_class(
             spec.source,
             device="cpu",
             compute_type="int8",
             cpu_threads=cpu_threads,
             num_workers=num_workers,
         )
+        load_vad()
+        return model
     except Exception as exc:  # the engine raises many kinds; the user needs one line
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ModelError(

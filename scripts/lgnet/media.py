@@ -1,12 +1,14 @@
 """The media stage: probe a recording, extract 16 kHz mono audio, grab a poster frame.
 
 Everything ffmpeg produces is cached under the user cache, keyed by the media file's sha256,
-so a file is decoded once however many times the pipeline runs. The ffmpeg binary comes from
-PATH, else from the `imageio-ffmpeg` wheel, so `pip install` alone is enough.
+so a file is decoded once however many times the pipeline runs. Audio is decoded in process
+with PyAV (FFmpeg's libraries), else by the ffmpeg program; the ffmpeg binary comes from PATH,
+else from the `imageio-ffmpeg` wheel, so `pip install` alone is enough.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -248,14 +250,47 @@ def extract_audio(path: Path, sha256: str | None = None) -> Path:
     digest = sha256 or media_sha256(path)
     target = cache_dir() / "audio" / f"{digest}.wav"
     if not target.exists():
-        import ffmpeg
-
         with atomic_output(target) as tmp:
-            stream = ffmpeg.input(str(path)).output(
-                str(tmp), ac=1, ar=SAMPLE_RATE, acodec="pcm_s16le", f="wav", vn=None
-            )
-            _run_ffmpeg(stream, path, "estrarre l'audio")
+            if not _decode_in_process(path, tmp):
+                import ffmpeg
+
+                stream = ffmpeg.input(str(path)).output(
+                    str(tmp), ac=1, ar=SAMPLE_RATE, acodec="pcm_s16le", f="wav", vn=None
+                )
+                _run_ffmpeg(stream, path, "estrarre l'audio")
     return target
+
+
+def _decode_in_process(path: Path, wav: Path) -> bool:
+    """Decode the first audio stream to 16 kHz mono PCM `wav` with PyAV (FFmpeg's libraries,
+    installed with faster-whisper), frame by frame, so memory stays flat on a two-hour file.
+
+    Starting the ffmpeg program costs 0.1-0.3 s, as much as transcribing a few seconds of
+    speech; in-process decoding costs a few milliseconds. Returns False (and the caller runs
+    the ffmpeg program, whose Debian build knows more codecs) when PyAV is missing or cannot
+    decode the file."""
+    try:
+        import av
+    except ImportError:  # pragma: no cover - PyAV comes with faster-whisper
+        return False
+    import wave
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                return False
+            stream = container.streams.audio[0]
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+            with wave.open(str(wav), "wb") as out:
+                out.setnchannels(1)
+                out.setsampwidth(2)
+                out.setframerate(SAMPLE_RATE)
+                for frame in itertools.chain(container.decode(stream), [None]):
+                    for resampled in resampler.resample(frame):
+                        out.writeframesraw(resampled.to_ndarray().tobytes())
+    except (av.FFmpegError, ValueError, OSError, EOFError):
+        return False
+    return True
 
 
 def open_audio(wav: Path) -> np.ndarray:

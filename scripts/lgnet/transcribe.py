@@ -298,11 +298,14 @@ def decode(
     workers: int = 1,
     on_progress: Callable[[float], None] | None = None,
     stop: threading.Event | None = None,
+    idle_cores: Callable[[], bool] | None = None,
 ) -> list[Segment]:
     """Transcribe 16 kHz mono samples (int16 or float32) into segments with word timings.
 
     `on_progress` receives the seconds of audio done so far; setting `stop` makes the call
-    raise `Interrupted` before the next chunk.
+    raise `Interrupted` before the next chunk. `idle_cores` says whether cores would
+    otherwise wait while the first chunk is decoded alone (default: yes, this is the only
+    recording being decoded); only then are the next chunks decoded meanwhile, on a guess.
 
     With `glossary_hints="auto"` the first chunk is decoded without hints, and only if it
     already mentions a glossary term is the recording decoded with them. Measured on the demo
@@ -312,7 +315,8 @@ def decode(
     import numpy as np  # heavy: only needed when decoding
 
     hinted = options.engine_kwargs(vocabulary)
-    state = {"kwargs": options.engine_kwargs([]) if options.glossary_hints == "auto" else hinted}
+    unhinted = options.engine_kwargs([])
+    state = {"kwargs": unhinted if options.glossary_hints == "auto" else hinted}
     undecided = options.glossary_hints == "auto" and bool(vocabulary)
     segments: list[Segment] = []
     lock = threading.Lock()
@@ -326,9 +330,9 @@ def decode(
                 on_progress(done)
 
     def decode_ranges(
-        audio: np.ndarray, ranges: list[tuple[int, int]], base: int
+        audio: np.ndarray, ranges: list[tuple[int, int]], base: int, kwargs: dict[str, Any]
     ) -> list[list[Segment]]:
-        found = model.transcribe_chunks([audio[lo:hi] for lo, hi in ranges], **state["kwargs"])
+        found = model.transcribe_chunks([audio[lo:hi] for lo, hi in ranges], **kwargs)
         results = []
         for (lo, _hi), pieces in zip(ranges, found, strict=True):
             offset = (base + lo) / SAMPLE_RATE
@@ -353,11 +357,15 @@ def decode(
     )
 
     def run(
-        batch: list[tuple[int, int]], audio: np.ndarray, base: int, spans: list[tuple[int, int]]
+        batch: list[tuple[int, int]],
+        audio: np.ndarray,
+        base: int,
+        spans: list[tuple[int, int]],
+        kwargs: dict[str, Any],
     ) -> list[Segment]:
         if stop is not None and stop.is_set():
             raise Interrupted
-        results = decode_ranges(audio, batch, base)
+        results = decode_ranges(audio, batch, base, kwargs)
         # Speech after the last word: Whisper ended the window early. Decode the rest again
         # (at most twice), as faster-whisper itself does when the last segment is unfinished.
         pending = list(range(len(batch)))
@@ -379,7 +387,9 @@ def decode(
                     todo.append((n, max(last, rest[0][0]), last))
             if not todo:
                 break
-            again = decode_ranges(audio, [(start, batch[n][1]) for n, start, _ in todo], base)
+            again = decode_ranges(
+                audio, [(start, batch[n][1]) for n, start, _ in todo], base, kwargs
+            )
             pending = []
             for (n, _start, last), found in zip(todo, again, strict=True):
                 more = [s for s in found if s.start * SAMPLE_RATE >= base + last - SAMPLE_RATE // 4]
@@ -397,7 +407,7 @@ def decode(
     def timed(
         batch: list[tuple[int, int]], audio: np.ndarray, base: int, spans: list[tuple[int, int]]
     ) -> list[Segment]:
-        found = run(batch, audio, base, spans)
+        found = run(batch, audio, base, spans, state["kwargs"])
         advance(sum(b - a for a, b in batch) / SAMPLE_RATE)
         return found
 
@@ -419,17 +429,27 @@ def decode(
                     ahead = vad.submit(prepare, *windows[k + 1])
                 chunks = merge_spans(spans, limit)
                 advance((hi - lo - sum(b - a for a, b in chunks)) / SAMPLE_RATE)  # silence
+                guessed: list[Future[list[Segment]]] = []
                 if undecided and chunks:
                     undecided = False
-                    first = run(chunks[:1], audio, lo, spans)
+                    # While the first chunk decides whether the recording is about the network,
+                    # the cores it leaves idle decode the next chunks without hints: their text
+                    # is kept if it is not (otherwise those cores only did work they would not
+                    # have had to do anyway).
+                    guesses = chunks[1:workers] if idle_cores is None or idle_cores() else []
+                    guessed = [pool.submit(run, [c], audio, lo, spans, unhinted) for c in guesses]
+                    first = run(chunks[:1], audio, lo, spans, unhinted)
                     if mentions(" ".join(seg.text for seg in first), vocabulary):
-                        state["kwargs"] = hinted  # decode it again, with the glossary
+                        state["kwargs"] = hinted  # decode them again, with the glossary
+                        guessed = []
                     else:
                         segments.extend(first)
-                        advance((chunks[0][1] - chunks[0][0]) / SAMPLE_RATE)
-                        chunks = chunks[1:]
+                        done_now = chunks[: 1 + len(guesses)]
+                        advance(sum(b - a for a, b in done_now) / SAMPLE_RATE)
+                        chunks = chunks[1 + len(guesses) :]
                 in_flight.append(
-                    [
+                    guessed
+                    + [
                         pool.submit(timed, batch, audio, lo, spans)
                         for batch in batches(chunks, options.batch_size, workers)
                     ]
@@ -603,8 +623,16 @@ def _run_jobs(
         "[{elapsed}<{remaining}]",
     )
 
+    active = [0]  # recordings being decoded now
+
+    def idle_cores() -> bool:
+        with lock:
+            return active[0] < cores
+
     def run(job: _Job) -> ItemOutcome:
         reported = 0.0
+        with lock:
+            active[0] += 1
 
         def advance(done: float) -> None:
             nonlocal reported
@@ -624,6 +652,7 @@ def _run_jobs(
                 workers=cores,
                 on_progress=advance,
                 stop=stop,
+                idle_cores=idle_cores,
             )
             advance(job.duration)
             transcript = Transcript(
@@ -651,6 +680,9 @@ def _run_jobs(
                     Problem(f"archive/items/{job.item.id}.yml", line) for line in exc.lines()
                 )
             return ItemOutcome(job.item.id, "errore", "; ".join(exc.lines()))
+        finally:
+            with lock:
+                active[0] -= 1
 
     stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=n_jobs)
