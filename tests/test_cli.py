@@ -96,3 +96,22 @@ def test_build_passes_the_site_url_on(repo: Project, monkeypatch: pytest.MonkeyP
     assert result.exit_code == 0, result.output
     assert seen["site_url"] == "https://www.comune.example.it/lgnet/"
     assert CliRunner().invoke(main, ["build", "--help"]).output.count("--site-url") == 1
+
+
+def test_index_force_rebuilds_an_index_that_is_current(project_copy: Project) -> None:
+    from lgnet.index import index_dir
+
+    runner = CliRunner()
+    args = ["index", "--root", str(project_copy.root)]
+    assert runner.invoke(main, args).exit_code == 0
+    folder = index_dir(project_copy, "pubblico")
+
+    def stamps() -> dict[Path, int]:
+        return {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+    before = stamps()
+    assert before and runner.invoke(main, args).exit_code == 0
+    assert stamps() == before  # current: kept as it is
+    result = runner.invoke(main, [*args, "--force"])
+    assert result.exit_code == 0 and "Indice di ricerca" in result.output
+    assert stamps() != before

@@ -156,9 +156,14 @@ def transcribe(
 
 @main.command()
 @click.option("--audience", type=AUDIENCE_CHOICE, default="pubblico", help=HELP_AUDIENCE)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Ricostruisce l'indice anche se è già aggiornato (di norma viene riusato).",
+)
 @root_option
 @handles_errors
-def index(audience: str, root: Path | None) -> None:
+def index(audience: str, force: bool, root: Path | None) -> None:
     """Costruisce l'indice di ricerca dei passaggi delle trascrizioni."""
     from lgnet.archive import load_archive
     from lgnet.index import build_index
@@ -167,7 +172,7 @@ def index(audience: str, root: Path | None) -> None:
     project = _project(root)
     archive = load_archive(project)
     transcripts = load_transcripts(project.transcripts, list(archive.items))
-    result = build_index(project, archive, transcripts, audience)
+    result = build_index(project, archive, transcripts, audience, force=force)
     click.echo(result.summary())
 
 
