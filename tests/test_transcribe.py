@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -157,6 +158,12 @@ def test_long_video_goes_through_the_whole_stage(tmp_path: Path) -> None:
     assert wer(reference, t.text) <= 0.35
     starts = [s.start for s in t.segments]
     assert starts == sorted(starts)
+    # the operator is told how much audio was done, how fast
+    proc = lgnet(project, "transcribe", "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(
+        r"1 trascritte.*\(0,9 min di audio in \d+ s, \d+ volte il tempo reale\)", proc.stdout
+    )
 
 
 def test_bad_media_fails_its_item_only_with_one_line_each(tmp_path: Path) -> None:

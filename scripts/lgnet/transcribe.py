@@ -148,6 +148,12 @@ class TranscribeResult:
         if self.count("corretto"):
             parts.append(f"{self.count('corretto')} correzioni dal VTT applicate")
         lines = ["Trascrizioni: " + ", ".join(parts)]
+        if self.transcribed and self.elapsed > 0:
+            minutes = self.audio_seconds / 60
+            lines[0] += (
+                f" ({minutes:.1f} min di audio in {self.elapsed:.0f} s, "
+                f"{self.audio_seconds / self.elapsed:.0f} volte il tempo reale)".replace(".", ",")
+            )
         lines += [
             f"  {o.id}: {o.detail}" for o in self.outcomes if o.detail and o.action != "errore"
         ]
