@@ -232,9 +232,20 @@ def main() -> None:
         help="timed runs per system and file, alternating (the median is reported)",
     )  # fmt: skip
     parser.add_argument("--speed-only", action="store_true", help="only the speed/WER table")
+    parser.add_argument(
+        "--only", choices=["two-hours", "throughput"], help="just this part (no speed table)"
+    )
     args = parser.parse_args()
     if args.worker:
         worker(*args.worker)
+        return
+    if args.only:
+        work = Path(tempfile.mkdtemp(prefix="lgnet-bench-"))
+        if args.only == "two-hours":
+            two_hours(work, work / "cache")
+        else:
+            throughput(work)
+        shutil.rmtree(work, ignore_errors=True)
         return
 
     work = Path(tempfile.mkdtemp(prefix="lgnet-bench-"))
@@ -395,17 +406,22 @@ def main() -> None:
         print(table(rrows, ["audio", "plain", "lgnet"]))
 
     if args.two_hours:
-        path, reference = long_recording(work, 120)
-        r = run_worker("lgnet", path, cache)
-        print(
-            f"\nDue ore ({float(r['duration']) / 60:.0f} min): RTF {float(r['elapsed']) / float(r['duration']):.3f}, "
-            f"RSS massimo {float(r['rss']):.0f} MB, WER {wer(reference, str(r['text'])):.3f}, "
-            f"ripetizioni max {max_repetition(str(r['text']))} (riferimento {max_repetition(reference)})"
-        )
+        two_hours(work, cache)
 
     if args.throughput:
         throughput(work)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def two_hours(work: Path, cache: Path) -> None:
+    """Peak memory, speed, accuracy and repetition on two hours of real speech (lgnet only)."""
+    path, reference = long_recording(work, 120)
+    r = run_worker("lgnet", path, cache)
+    print(
+        f"\nDue ore ({float(r['duration']) / 60:.0f} min): RTF {float(r['elapsed']) / float(r['duration']):.3f}, "
+        f"RSS massimo {float(r['rss']):.0f} MB, WER {wer(reference, str(r['text'])):.3f}, "
+        f"ripetizioni max {max_repetition(str(r['text']))} (riferimento {max_repetition(reference)})"
+    )
 
 
 def throughput(work: Path) -> None:

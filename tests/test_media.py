@@ -157,3 +157,33 @@ def test_audio_is_decoded_in_process_exactly_as_the_ffmpeg_program_does(
             program = media.load_audio(media.extract_audio(source))
         assert len(inside) == len(program)
         assert float(np.abs(inside - program).max()) <= 2 / 32768  # the same samples
+
+
+def _mapped_kb(path: Path) -> int:
+    """Resident kB of this process's mappings of `path` (from /proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        if "-" in line.split(" ", 1)[0]:  # a mapping's header line
+            inside = line.endswith(str(path))
+        elif inside and line.startswith("Rss:"):
+            total += int(line.split()[1])
+    return total
+
+
+def test_the_pages_of_a_decoded_window_are_given_back(tmp_path: Path) -> None:
+    import numpy as np
+
+    from .media_factory import noise
+
+    wav = media.extract_audio(noise(tmp_path / "rumore.wav", 60))
+    samples = media.open_audio(wav)
+    assert samples.dtype == np.int16 and len(samples) == 60 * media.SAMPLE_RATE
+    total = float(np.asarray(samples, dtype=np.float64).sum())
+    assert _mapped_kb(wav) >= 1800  # 60 s of 16-bit samples, read through the mapping
+    half = len(samples) // 2
+    media.release_audio(samples, 0, half)
+    assert 800 <= _mapped_kb(wav) <= 1000
+    media.release_audio(samples, half, len(samples))
+    assert _mapped_kb(wav) <= 8
+    assert float(np.asarray(samples, dtype=np.float64).sum()) == total  # still readable
+    media.release_audio(np.zeros(10, dtype=np.int16), 0, 10)  # not mapped: nothing to do

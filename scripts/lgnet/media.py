@@ -8,8 +8,11 @@ else from the `imageio-ffmpeg` wheel, so `pip install` alone is enough.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import mmap
+import os
 import re
 import shutil
 import subprocess
@@ -295,15 +298,45 @@ def _decode_in_process(path: Path, wav: Path) -> bool:
 
 def open_audio(wav: Path) -> np.ndarray:
     """Samples of a WAV written by `extract_audio`, as int16, mapped from disk (not read):
-    a two-hour recording costs no memory until a window of it is used."""
+    a two-hour recording costs no memory until a window of it is used, and `release_audio`
+    gives back the pages of a window once it is done."""
     import numpy as np
 
     with wav.open("rb") as handle:
         header = handle.read(4096)
-    offset = header.find(b"data")
-    if offset < 0:
-        raise MediaError(f"{wav}: audio estratto danneggiato; cancellare la cache e riprovare")
-    return np.memmap(wav, dtype="<i2", mode="r", offset=offset + 8)
+        offset = header.find(b"data")
+        size = handle.seek(0, os.SEEK_END)
+        if offset < 0 or size <= offset + 8:
+            raise MediaError(f"{wav}: audio estratto danneggiato; cancellare la cache e riprovare")
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    count = (size - offset - 8) // 2
+    return np.frombuffer(mapped, dtype="<i2", count=count, offset=offset + 8)
+
+
+def release_audio(samples: np.ndarray, start: int, end: int) -> None:
+    """Drop the pages of samples [start, end) of an `open_audio` array from this process (they
+    stay in the page cache and are read again if used): otherwise every page a long recording
+    has touched counts in the process's memory until the end."""
+    import numpy as np
+
+    mapped: Any = samples
+    while isinstance(mapped, np.ndarray):
+        mapped = mapped.base
+    if isinstance(mapped, memoryview):
+        mapped = mapped.obj
+    if not isinstance(mapped, mmap.mmap) or end <= start:
+        return
+    origin = samples.__array_interface__["data"][0] - _address(mapped)
+    first = (origin + start * samples.itemsize) // mmap.PAGESIZE * mmap.PAGESIZE
+    last = origin + end * samples.itemsize
+    with contextlib.suppress(OSError, ValueError):
+        mapped.madvise(mmap.MADV_DONTNEED, first, last - first)
+
+
+def _address(mapped: mmap.mmap) -> int:
+    import numpy as np
+
+    return int(np.frombuffer(mapped, dtype=np.uint8, count=1).ctypes.data)
 
 
 def load_audio(wav: Path) -> np.ndarray:

@@ -26,7 +26,14 @@ from tqdm import tqdm
 from lgnet.archive import Archive, Item
 from lgnet.asr import ModelSpec, load_model, model_label, resolve_model
 from lgnet.errors import LgnetError, Problem
-from lgnet.media import SAMPLE_RATE, extract_audio, media_sha256, open_audio, probe
+from lgnet.media import (
+    SAMPLE_RATE,
+    extract_audio,
+    media_sha256,
+    open_audio,
+    probe,
+    release_audio,
+)
 from lgnet.project import Project
 from lgnet.transcripts import (
     Segment,
@@ -406,6 +413,7 @@ def decode(
 
     def prepare(lo: int, hi: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
         audio = np.asarray(samples[lo:hi], dtype=np.float32)
+        release_audio(samples, lo, hi)  # a copy is made: the mapped pages are not needed
         if samples.dtype == np.int16:
             audio /= 32768.0
         return audio, speech_spans(audio, options)
