@@ -239,17 +239,16 @@ def main() -> None:
     if args.worker:
         worker(*args.worker)
         return
+
+    work = Path(tempfile.mkdtemp(prefix="lgnet-bench-"))
+    cache = work / "cache"
     if args.only:
-        work = Path(tempfile.mkdtemp(prefix="lgnet-bench-"))
         if args.only == "two-hours":
-            two_hours(work, work / "cache")
+            two_hours(work, cache)
         else:
             throughput(work)
         shutil.rmtree(work, ignore_errors=True)
         return
-
-    work = Path(tempfile.mkdtemp(prefix="lgnet-bench-"))
-    cache = work / "cache"
     refs = references(DATA / "references.tsv")
     files = [(DATA / c, refs[c]) for c in CLIPS]
     files.append((DATA / "longform_dev.mp4", refs["longform_dev.mp4"]))

@@ -243,6 +243,11 @@ def batches(chunks: list[tuple[int, int]], size: int, workers: int) -> list[list
     return [ordered[a:b] for a, b in itertools.pairwise(cuts) if b > a]
 
 
+def _seconds(ranges: list[tuple[int, int]]) -> float:
+    """The audio, in seconds, that these sample ranges hold."""
+    return sum(b - a for a, b in ranges) / SAMPLE_RATE
+
+
 def _unreliable(piece: Any) -> bool:
     """A fragment the model was unsure was speech at all: typically the last fraction of a
     second of a chunk, decoded as a window of its own, where Whisper invents text (a web
@@ -422,7 +427,7 @@ def decode(
         batch: list[tuple[int, int]], audio: np.ndarray, base: int, spans: list[tuple[int, int]]
     ) -> list[Segment]:
         found = run(batch, audio, base, spans, state["kwargs"])
-        advance(sum(b - a for a, b in batch) / SAMPLE_RATE)
+        advance(_seconds(batch))
         return found
 
     # A pipeline with no idle core: the VAD of the next window runs while this one's chunks
@@ -442,7 +447,7 @@ def decode(
                 if k + 1 < len(windows):
                     ahead = vad.submit(prepare, *windows[k + 1])
                 chunks = merge_spans(spans, limit)
-                advance((hi - lo - sum(b - a for a, b in chunks)) / SAMPLE_RATE)  # silence
+                advance((hi - lo) / SAMPLE_RATE - _seconds(chunks))  # silence
                 guessed: list[Future[list[Segment]]] = []
                 if undecided and chunks:
                     undecided = False
@@ -458,8 +463,7 @@ def decode(
                         guessed = []
                     else:
                         segments.extend(first)
-                        done_now = chunks[: 1 + len(guesses)]
-                        advance(sum(b - a for a, b in done_now) / SAMPLE_RATE)
+                        advance(_seconds(chunks[: 1 + len(guesses)]))
                         chunks = chunks[1 + len(guesses) :]
                 in_flight.append(
                     guessed
@@ -637,16 +641,17 @@ def _run_jobs(
         "[{elapsed}<{remaining}]",
     )
 
-    active = [0]  # recordings being decoded now
+    active = 0  # recordings being decoded now
 
     def idle_cores() -> bool:
         with lock:
-            return active[0] < cores
+            return active < cores
 
     def run(job: _Job) -> ItemOutcome:
+        nonlocal active
         reported = 0.0
         with lock:
-            active[0] += 1
+            active += 1
 
         def advance(done: float) -> None:
             nonlocal reported
@@ -696,7 +701,7 @@ def _run_jobs(
             return ItemOutcome(job.item.id, "errore", "; ".join(exc.lines()))
         finally:
             with lock:
-                active[0] -= 1
+                active -= 1
 
     stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=n_jobs)
