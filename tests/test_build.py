@@ -71,10 +71,12 @@ def test_operators_build_has_operator_items_but_never_reserved_ones(
     builds: dict[str, Project],
 ) -> None:
     project = builds["operatori"]
-    assert (project.site / "archivio" / OPERATORS_ONLY / "index.html").exists()
+    site = project.site_for("operatori")
+    assert site.name == "site-operatori" and not project.site.exists()
+    assert (site / "archivio" / OPERATORS_ONLY / "index.html").exists()
     archive = load_archive(project)
     hashes = {media_sha256(archive.items[RESERVED].media_path(project))}
-    assert scan(project.site, secrets_of(project, RESERVED), hashes) == []
+    assert scan(site, secrets_of(project, RESERVED), hashes) == []
 
 
 def test_redacted_span_is_gone_from_text_captions_search_and_audio(
@@ -149,7 +151,7 @@ def test_withdrawn_or_expired_consent_unpublishes(tmp_path: Path, change: str) -
     project = copy_project(tmp_path / "p")
     item_file = project.items_dir / "rete-da-lgnetea-a-lgnet2.yml"
     item_file.write_text(item_file.read_text() + f"\n{change}\n")
-    run_build(project, audience="operatori", transcribe=False)
-    assert not (project.site / "archivio" / "rete-da-lgnetea-a-lgnet2").exists()
+    site = run_build(project, audience="operatori", transcribe=False).site
+    assert not (site / "archivio" / "rete-da-lgnetea-a-lgnet2").exists()
     needles = secrets_of(project, "rete-da-lgnetea-a-lgnet2")
-    assert scan(project.site, needles, set()) == []
+    assert scan(site, needles, set()) == []

@@ -1,15 +1,21 @@
 """`lgnet build`: the whole pipeline, top to bottom, for one audience.
 
-check -> transcribe -> index -> publish (media, captions) -> pages -> site -> leak audit.
+check -> transcribe -> publication decision -> index -> media -> pages -> site -> leak audit.
+
+The publication decision (`lgnet.publish.decide`) is taken once; the stages after it receive
+only its view of the archive. The site is rendered beside its folder and swapped in only
+after the leak audit passed, under a project lock, so a failed or concurrent build never
+leaves a broken or mixed site.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lgnet.errors import ValidationError
+from lgnet.errors import BuildError, Problem, ValidationError
 from lgnet.project import Project
 
 
@@ -28,6 +34,10 @@ class BuildResult:
         return "\n".join(lines)
 
 
+def _tell(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def run_build(
     project: Project,
     *,
@@ -36,18 +46,46 @@ def run_build(
     model: str | None = None,
     engine: str = "mkdocs",
     site_url: str | None = None,
+    output: Path | None = None,
+    lock_wait: float = 3600.0,
+) -> BuildResult:
+    from lgnet.deploy import build_lock, check_replaceable
+
+    output = output or project.site_for(audience)
+    check_replaceable(output, project.sources)  # now, not after minutes of transcription
+    with build_lock(project.build_lock, wait=lock_wait, on_wait=_tell):
+        return _run_build(
+            project,
+            audience=audience,
+            transcribe=transcribe,
+            model=model,
+            engine=engine,
+            site_url=site_url,
+            output=output,
+        )
+
+
+def _run_build(
+    project: Project,
+    *,
+    audience: str,
+    transcribe: bool,
+    model: str | None,
+    engine: str,
+    site_url: str | None,
+    output: Path,
 ) -> BuildResult:
     from lgnet.audit import enforce
     from lgnet.checks import run_checks
     from lgnet.index import build_index
     from lgnet.pages import generate_pages
-    from lgnet.publish import publish_item_files
+    from lgnet.publish import decide, publish_item_files
     from lgnet.site import render_site
     from lgnet.transcribe import TranscribeRequest, transcribe_archive
     from lgnet.transcripts import load_transcripts
 
     started = time.monotonic()
-    result = BuildResult(audience=audience, site=project.site)
+    result = BuildResult(audience=audience, site=output)
     report = run_checks(project)
     if report.problems:
         raise ValidationError(f"{len(report.problems)} problemi", report.problems)
@@ -57,23 +95,42 @@ def run_build(
         outcome = transcribe_archive(project, archive, TranscribeRequest(model=model))
         result.steps.append(outcome.summary())
     transcripts = load_transcripts(project.transcripts, list(archive.items))
-    index = build_index(project, archive, transcripts, audience)
+    publication = decide(archive, transcripts, audience)
+    view, shown = publication.archive, publication.transcripts
+    index = build_index(project, view, shown, audience, today=publication.today)
     result.steps.append(index.summary())
-    media = publish_item_files(project, archive, transcripts, audience)
-    generate_pages(project, archive, transcripts, audience, media)
-    render_site(project, archive, audience, engine=engine, media=media, site_url=site_url)
-    enforce(project, archive, transcripts, audience, project.site)
+    media = publish_item_files(project, view, shown, audience)
+    generate_pages(project, view, shown, audience, media)
+
+    def audit(folder: Path) -> None:
+        """The leak audit of the staged site, reported with the paths the site will have."""
+        try:
+            enforce(project, archive, transcripts, audience, folder)
+        except BuildError as exc:
+            staged, final = project.rel(folder), project.rel(output)
+            exc.problems = [
+                Problem(final + p.file.removeprefix(staged), p.message, p.key)
+                if p.file.startswith(staged)
+                else p
+                for p in exc.problems
+            ]
+            raise
+
+    render_site(
+        project, view, audience, engine=engine, media=media, site_url=site_url,
+        site_dir=output, verify=audit,
+    )  # fmt: skip
     result.steps.append("Controllo delle fughe: nessun contenuto non pubblicabile nel sito")
     result.elapsed = time.monotonic() - started
     return result
 
 
 def serve(project: Project, *, audience: str = "pubblico", port: int = 8000) -> None:
-    """Build once (without transcribing), then serve site/ on localhost until Ctrl-C."""
+    """Build once (without transcribing), then serve the site on localhost until Ctrl-C."""
     from lgnet.serve import make_server
 
     result = run_build(project, audience=audience, transcribe=False)
     print(result.summary())
-    with make_server(project.site, port) as httpd:
+    with make_server(result.site, port) as httpd:
         print(f"Anteprima su http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C per terminare)")
         httpd.serve_forever()

@@ -6,6 +6,7 @@ caught here, once, and printed as one line per problem on stderr (exit 1, no tra
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from collections.abc import Callable
@@ -38,6 +39,18 @@ def _fail(lines: list[str]) -> None:
     sys.exit(1)
 
 
+def system_error_line(exc: OSError) -> str:
+    """One Italian line for an error of the operating system, naming the file."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        what = "disco pieno; liberare spazio e rilanciare (il lavoro già concluso è salvato)"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        what = "permesso negato; controllare i permessi della cartella o scegliere un'altra"
+    else:
+        what = f"{exc.strerror or type(exc).__name__}; controllare il file e rilanciare"
+    return where + what
+
+
 def handles_errors(func: F) -> F:
     """Turn the project's errors (and Ctrl-C) into clean messages and exit code 1."""
 
@@ -49,6 +62,8 @@ def handles_errors(func: F) -> F:
             _fail(exc.lines())
         except KeyboardInterrupt:
             _fail([INTERRUPTED])
+        except OSError as exc:  # a full disk, a read-only folder, a file vanished meanwhile
+            _fail([system_error_line(exc)])
         return None
 
     return wrapper  # type: ignore[return-value]
@@ -181,12 +196,29 @@ def index(audience: str, force: bool, root: Path | None) -> None:
 @click.option("--no-transcribe", is_flag=True, help="Non trascrive: usa le trascrizioni esistenti.")
 @click.option("--model", default=None, help="Modello Whisper per le trascrizioni mancanti.")
 @click.option("--site-url", metavar="URL", default=None, help=HELP_SITE_URL)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Cartella del sito (predefinita: site/ per il pubblico, site-operatori/ per gli "
+    "operatori). Viene sostituita solo se è vuota o è un sito costruito da lgnet.",
+)
 @root_option
 @handles_errors
 def build(
-    audience: str, no_transcribe: bool, model: str | None, site_url: str | None, root: Path | None
+    audience: str,
+    no_transcribe: bool,
+    model: str | None,
+    site_url: str | None,
+    output: Path | None,
+    root: Path | None,
 ) -> None:
-    """Esegue tutto: controllo, trascrizione, indice, pagine e sito in site/."""
+    """Esegue tutto: controllo, trascrizione, indice, pagine e sito (site/ per il pubblico,
+    site-operatori/ per gli operatori).
+
+    Il sito viene costruito a parte e sostituisce il precedente solo se la costruzione e il
+    controllo delle fughe riescono; se un'altra costruzione è in corso, attende che finisca."""
     from lgnet.build import run_build
     from lgnet.site import check_site_url
 
@@ -198,6 +230,7 @@ def build(
         transcribe=not no_transcribe,
         model=model,
         site_url=site_url,
+        output=output,
     )
     click.echo(result.summary())
 
@@ -208,7 +241,10 @@ def build(
 @root_option
 @handles_errors
 def serve(audience: str, port: int, root: Path | None) -> None:
-    """Anteprima del sito su http://localhost (si aggiorna quando cambiano le pagine)."""
+    """Costruisce il sito (senza trascrivere) e lo mostra su http://127.0.0.1:PORTA.
+
+    Risponde alle richieste parziali (Range), così nei video ci si può spostare. Non si
+    aggiorna da solo: dopo una modifica fermarlo (Ctrl-C) e rilanciarlo."""
     from lgnet.build import serve as serve_site
 
     serve_site(_project(root), audience=audience, port=port)

@@ -12,10 +12,23 @@ from pathlib import Path
 TMP_PREFIX = ".tmp-"
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files 0600; a file we write should get the mode any other program's would
+# (0666 less the umask), or a site copied to a web server cannot be read by it. Read once:
+# os.umask can only be read by setting it, which is not safe while threads write files.
+FILE_MODE = 0o666 & ~_current_umask()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + path.name + ".", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -41,6 +54,7 @@ def atomic_output(path: Path) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(
         prefix=TMP_PREFIX + path.stem + ".", suffix=path.suffix, dir=path.parent
     )
+    os.fchmod(fd, FILE_MODE)
     os.close(fd)
     tmp = Path(tmp_name)
     try:

@@ -57,7 +57,21 @@ class Project:
 
     @property
     def site(self) -> Path:
+        """The public site's default folder."""
         return self.root / "site"
+
+    def site_for(self, audience: str) -> Path:
+        """Each audience has its own default folder: a staff build never lands in site/."""
+        return self.site if audience == "pubblico" else self.root / f"site-{audience}"
+
+    @property
+    def sources(self) -> list[Path]:
+        """Folders people write: no command may write its outputs into them."""
+        return [self.archive, self.transcripts, self.docs, self.root / ".git"]
+
+    @property
+    def build_lock(self) -> Path:
+        return self.build_dir / "build.lock"
 
     @property
     def build_dir(self) -> Path:

@@ -1,15 +1,21 @@
-"""The publish stage: which files of each published recording go on the site.
+"""The publish stage: the one decision of what goes online, and the files it lets out.
 
-Only items published for the audience get a `PublishedMedia` record, and the site stage copies
-nothing that is not named by one: this is the single gate between the archive and `site/`.
-Items without redactions point at their original media and `transcripts/<id>.*`; items with
-redactions point at copies under `.build/redatti/` (spans silenced, and blacked out where
-asked, "[omissis]" in the captions), so the originals in the archive stay untouched.
+`decide()` computes a `Publication` once per build from the archive, the access levels, the
+consent dates and the redactions. It holds a *view* of the archive that contains only the
+items published for the audience, and their transcripts with the redactions applied, so the
+stages after it (search index, pages, media, site) cannot reach anything else: they are
+handed the view, never the whole archive. Only the leak audit sees both sides.
+
+Only items in the publication get a `PublishedMedia` record, and the site stage copies
+nothing that is not named by one. Items with redactions point at copies under `.build/`
+(spans silenced, and blacked out where asked, "[omissis]" in the captions), so the originals
+in the archive stay untouched.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lgnet.archive import Archive, Item
@@ -37,6 +43,62 @@ _MIME = {
     ".wav": "audio/wav",
     ".flac": "audio/flac",
 }
+
+
+WITHHELD_REASONS = {
+    "operatori": "riservata agli operatori della rete",
+    "riservato": "riservata",
+}
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What one build may publish: computed once by `decide`, asked by every later stage."""
+
+    audience: str
+    today: dt.date
+    archive: Archive  # cities and glossary, and only the published items
+    transcripts: dict[str, Transcript]  # of the published items, redactions applied
+    withheld: dict[str, str] = field(default_factory=dict)  # item id -> why it stays out
+
+    @property
+    def items(self) -> list[Item]:
+        return sorted(self.archive.items.values(), key=lambda i: i.id)
+
+    def allows(self, item_id: str) -> bool:
+        return item_id in self.archive.items
+
+
+def withheld_reason(item: Item, audience: str, today: dt.date) -> str:
+    if item.withdrawn:
+        return "consenso ritirato"
+    if item.effective_access(today) != item.access:
+        return "consenso scaduto"
+    return WITHHELD_REASONS.get(item.access, f"accesso {item.access!r}") + f" (sito {audience})"
+
+
+def decide(
+    archive: Archive,
+    transcripts: dict[str, Transcript],
+    audience: str,
+    today: dt.date | None = None,
+) -> Publication:
+    """The single publication decision of a build for `audience` (consent judged on `today`)."""
+    today = today or dt.date.today()
+    published: dict[str, Item] = {}
+    withheld: dict[str, str] = {}
+    for item_id, item in sorted(archive.items.items()):
+        if item.published_in(audience, today):
+            published[item_id] = item
+        else:
+            withheld[item_id] = withheld_reason(item, audience, today)
+    view = Archive(items=published, cities=archive.cities, glossary=archive.glossary, problems=[])
+    shown = {
+        item_id: redact_transcript(transcripts[item_id], item.redactions)
+        for item_id, item in published.items()
+        if item_id in transcripts
+    }
+    return Publication(audience, today, view, shown, withheld)
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,13 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from lgnet.archive import Archive
+from lgnet.deploy import staged_site
 from lgnet.errors import BuildError
 from lgnet.project import Project
 from lgnet.publish import PublishedMedia, publish_item_files
@@ -41,12 +42,19 @@ def render_site(
     engine: str = "mkdocs",
     media: dict[str, PublishedMedia] | None = None,
     site_url: str | None = None,
+    site_dir: Path | None = None,
+    verify: Callable[[Path], None] | None = None,
 ) -> Path:
-    """Build `site/` from docs/ (pages already generated) and add the published files.
+    """Build the site (default `site/`) from docs/ (pages already generated) and add the
+    published files.
 
     `media` is what the publish stage decided may go online; when omitted it is computed.
     `site_url` is the site's public address (MkDocs' `site_url`); None keeps it unset.
+    The site is rendered into a folder beside `site_dir`, checked with `verify` (the leak
+    audit), and swapped in only when everything passed: on any failure the previous site is
+    left exactly as it was.
     """
+    target = site_dir or project.site
     if engine not in ENGINES:
         raise BuildError(f"motore sconosciuto {engine!r}: usare {' oppure '.join(ENGINES)}")
     if site_url is not None:
@@ -63,13 +71,16 @@ def render_site(
             f"file di registrazioni non pubblicabili per '{audience}': {', '.join(stray)}; "
             "il sito non è stato aggiornato"
         )
-    if engine == "mkdocs":
-        _build_with_mkdocs(project, site_url)
-    else:
-        _build_with_zensical(project, site_url)
-    place_media(project, media)
-    _publish_search(project, audience)
-    return project.site
+    with staged_site(target, audience=audience, protected=project.sources) as staging:
+        if engine == "mkdocs":
+            _build_with_mkdocs(project, staging, site_url)
+        else:
+            _build_with_zensical(project, staging, site_url)
+        place_media(project, media, staging)
+        _publish_search(project, audience, staging)
+        if verify is not None:
+            verify(staging)
+    return target
 
 
 def check_site_url(url: str) -> str:
@@ -111,7 +122,7 @@ def _first_line(exc: BaseException) -> str:
     return " ".join(text.splitlines()[0].split())
 
 
-def _build_with_mkdocs(project: Project, site_url: str | None = None) -> None:
+def _build_with_mkdocs(project: Project, out: Path, site_url: str | None = None) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -119,7 +130,7 @@ def _build_with_mkdocs(project: Project, site_url: str | None = None) -> None:
     try:
         # site_url=None is dropped by load_config: mkdocs.yml's own setting (none) stays.
         config = load_config(
-            config_file=str(config_file), site_dir=str(project.site), site_url=site_url
+            config_file=str(config_file), site_dir=str(out), site_url=site_url
         )
     except Exception as exc:  # mkdocs raises its own and YAML's errors here
         raise BuildError(
@@ -158,33 +169,28 @@ def _zensical_command() -> list[str]:
 
 
 @contextlib.contextmanager
-def _zensical_config(config_file: Path, site_url: str | None) -> Iterator[Path]:
-    """mkdocs.yml, or (with a site URL) a short-lived file beside it that inherits it.
+def _zensical_config(config_file: Path, out: Path, site_url: str | None) -> Iterator[Path]:
+    """A short-lived file beside mkdocs.yml that inherits it, with the output folder (and the
+    site URL, if any).
 
-    Zensical has no command-line option for the site URL. The file must sit in the same
-    folder, because Zensical resolves docs/ and site/ from where its configuration is.
+    Zensical has no command-line option for either. The file must sit in the same folder,
+    because Zensical resolves docs/ from where its configuration is.
     """
-    if site_url is None:
-        yield config_file
-        return
-    derived = config_file.with_name(f".{config_file.stem}.site-url.yml")
-    # A JSON string is a valid YAML scalar: the URL is quoted whatever it contains.
-    derived.write_text(
-        f"INHERIT: {json.dumps(config_file.name)}\nsite_url: {json.dumps(site_url)}\n",
-        encoding="utf-8",
-    )
+    derived = config_file.with_name(f".{config_file.stem}.{os.getpid()}.zensical.yml")
+    # A JSON string is a valid YAML scalar: the values are quoted whatever they contain.
+    lines = [f"INHERIT: {json.dumps(config_file.name)}", f"site_dir: {json.dumps(str(out))}"]
+    if site_url is not None:
+        lines.append(f"site_url: {json.dumps(site_url)}")
+    derived.write_text("\n".join(lines) + "\n", encoding="utf-8")
     try:
         yield derived
     finally:
         derived.unlink(missing_ok=True)
 
 
-def _build_with_zensical(project: Project, site_url: str | None = None) -> None:
+def _build_with_zensical(project: Project, out: Path, site_url: str | None = None) -> None:
     config_file = _config_file(project)
-    # Zensical writes into site/ without removing pages that no longer exist: start empty,
-    # so a recording that was withdrawn cannot survive from an earlier build.
-    shutil.rmtree(project.site, ignore_errors=True)
-    with _zensical_config(config_file, site_url) as config:
+    with _zensical_config(config_file, out, site_url) as config:
         proc = subprocess.run(
             [*_zensical_command(), "build", "--clean", "-f", str(config)],
             cwd=project.root,
@@ -192,7 +198,7 @@ def _build_with_zensical(project: Project, site_url: str | None = None) -> None:
             text=True,
             check=False,
         )
-    if proc.returncode != 0 or not (project.site / "index.html").is_file():
+    if proc.returncode != 0 or not (out / "index.html").is_file():
         lines = [ln.strip() for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
         detail = lines[-1] if lines else f"codice di uscita {proc.returncode}"
         raise BuildError(f"zensical build non riuscito: {detail}")
@@ -231,9 +237,11 @@ def _link_or_copy(source: Path, target: Path, staging: Path) -> None:
         shutil.copy2(staged, target)
 
 
-def place_media(project: Project, media: dict[str, PublishedMedia]) -> list[Path]:
-    """Put each record's files in site/media/ and remove any other file found there."""
-    folder = project.site / SITE_MEDIA
+def place_media(
+    project: Project, media: dict[str, PublishedMedia], site_dir: Path | None = None
+) -> list[Path]:
+    """Put each record's files in <site>/media/ and remove any other file found there."""
+    folder = (site_dir or project.site) / SITE_MEDIA
     staging = project.build_dir / STAGED_MEDIA
     wanted: dict[str, Path] = {}
     for record in media.values():
@@ -260,10 +268,8 @@ def place_media(project: Project, media: dict[str, PublishedMedia]) -> list[Path
     return [folder / name for name in sorted(wanted)]
 
 
-def _publish_search(project: Project, audience: str) -> None:
+def _publish_search(project: Project, audience: str, site_dir: Path) -> None:
     """Hand the site to the search stage, which adds its index and its runtime."""
-    try:
-        from lgnet.index import publish_search
-    except ImportError:  # TODO: remove once lgnet.index.publish_search is merged
-        return
-    publish_search(project, audience, project.site)
+    from lgnet.index import publish_search
+
+    publish_search(project, audience, site_dir)
