@@ -58,4 +58,4 @@ bench: setup ## the benchmarks (minutes): transcription, search scale, site buil
 	$(BIN)/python bench/site_build.py
 
 clean: ## remove generated files (keeps transcripts, which are committed)
-	rm -rf site .build docs/archivio docs/_generato docs/percorsi
+	rm -rf site site-operatori .build docs/archivio docs/_generato docs/percorsi
