@@ -267,6 +267,7 @@ def synthetic_archive(hours: float, seed: int, lemmas: int) -> tuple[Archive, di
                 "city": city,
                 "date": f"{rng.choice(range(2019, 2025))}-{rng.randint(1, 12):02d}",
                 "media": f"media/{item_id}.mp4",
+                "access": "pubblico",
                 "areas": rng.sample(AREAS, rng.choice((1, 1, 2))),
             }
         )

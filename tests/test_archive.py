@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError as PydanticError
 
 from lgnet import archive as archive_module
+from lgnet import yamlsafe
 from lgnet.archive import Item, load_archive
 from lgnet.checks import consent_warnings, run_checks
 from lgnet.errors import ValidationError
@@ -27,6 +31,7 @@ kind: testimonianza
 city: palermo
 date: 2023-11-03
 media: media/a.mp3
+access: pubblico
 areas: [presa-in-carico]
 speakers: [{name: "Coordinatrice", role: operatrice}]
 chapters: [{start: "00:00", title: Introduzione}, {start: "00:05", title: Laboratori}]
@@ -118,12 +123,12 @@ def test_both_yaml_parsers_keep_dates_as_text_and_name_line_and_column(
 ) -> None:
     if pure_python:
         monkeypatch.setattr(archive_module, "_Loader", _PurePythonLoader)
-    project = make_project(tmp_path, {"ok.yml": GOOD, "bad.yml": GOOD + "areas: [abitare\n"})
+    project = make_project(tmp_path, {"ok.yml": GOOD, "bad.yml": GOOD + "personal_data: [Rossi\n"})
     archive = load_archive(project, strict=False)
     assert archive.items["ok"].date == "2023-11-03"
     assert yaml.load("d: 2023-13-03", Loader=archive_module._Loader) == {"d": "2023-13-03"}
     [problem] = [p for p in archive.problems if p.file.endswith("bad.yml")]
-    assert re.search(r"YAML non valido \(riga 11, colonna \d+\): .+; correggere", problem.message)
+    assert re.search(r"YAML non valido \(riga 12, colonna \d+\): .+; correggere", problem.message)
 
 
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
@@ -142,7 +147,7 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
         "archive/items/two.yml",
         "archive/items/three.yml",
     }
-    assert sum("three.yml" in line for line in lines) == 4  # kind, city, date, media missing
+    assert sum("three.yml" in line for line in lines) == 5  # kind, city, date, media, access
 
 
 def test_duplicate_ids_and_bad_file_names(tmp_path: Path) -> None:
@@ -182,6 +187,7 @@ def test_consent_withdrawn_or_expired_makes_an_item_reserved(tmp_path: Path) -> 
         "city": "rete",
         "date": "2024",
         "media": "m",
+        "access": "pubblico",
     }
     today = dt.date(2026, 11, 21)
     assert Item.model_validate(base).published_in("pubblico", today)
@@ -215,3 +221,197 @@ def test_the_shipped_archive_is_valid(repo: Project) -> None:
     report = run_checks(repo)
     assert report.problems == []
     assert len(report.archive.items) >= 6
+
+
+# --- access is required ----------------------------------------------------------------------
+
+
+def test_an_item_without_access_is_refused_and_the_levels_are_explained(tmp_path: Path) -> None:
+    text = GOOD.replace("access: pubblico\n", "")
+    [line] = problems_of(make_project(tmp_path, {"dimenticata.yml": text}))
+    assert line.startswith("archive/items/dimenticata.yml: 'access': chiave obbligatoria mancante")
+    assert "'pubblico' (sito pubblico)" in line
+    assert "'operatori' (solo sito interno degli operatori)" in line
+    assert "'riservato' (mai pubblicata)" in line
+    base = {"id": "x", "title": "t", "kind": "pillola", "city": "rete", "date": "2024"}
+    with pytest.raises(PydanticError):
+        Item.model_validate({**base, "media": "m"})
+
+
+def test_a_wrong_access_value_lists_the_levels_with_their_meaning(tmp_path: Path) -> None:
+    text = GOOD.replace("access: pubblico", "access: publico")
+    [line] = problems_of(make_project(tmp_path, {"x.yml": text}))
+    assert "'access': valore non ammesso 'publico'" in line
+    assert "'riservato' (mai pubblicata)" in line
+
+
+def test_a_repeated_key_is_refused_rather_than_the_last_one_winning(tmp_path: Path) -> None:
+    text = GOOD.replace("access: pubblico", "access: riservato") + "access: pubblico\n"
+    [line] = problems_of(make_project(tmp_path, {"x.yml": text}))
+    assert line.startswith(
+        "archive/items/x.yml: 'access': YAML rifiutato (riga 11): chiave ripetuta"
+    )
+
+
+# --- YAML that would take the machine down ---------------------------------------------------
+
+BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def test_the_billion_laughs_document_is_refused_at_once_in_one_line(tmp_path: Path) -> None:
+    assert len(BILLION_LAUGHS) < 1024  # 9**9 = 387 million "lol" once expanded
+    project = make_project(tmp_path, {"ok.yml": GOOD, "bomba.yml": GOOD + BILLION_LAUGHS})
+    project.glossary_file.write_text(BILLION_LAUGHS, encoding="utf-8")
+    started = time.perf_counter()
+    archive = load_archive(project, strict=False)
+    assert time.perf_counter() - started < 0.5
+    assert list(archive.items) == ["ok"]
+    lines = [str(p) for p in archive.problems]
+    assert len(lines) == 2 and all(len(line) < 300 and "\n" not in line for line in lines)
+    for rel in ("archive/items/bomba.yml", "archive/glossary.yml"):
+        assert any(line.startswith(f"{rel}: YAML rifiutato (riga") for line in lines), lines
+    assert all("billion laughs" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("areas: " + "[" * 40 + "]" * 40 + "\n", "annidata su più di 20 livelli"),
+        ("a: &a [x, *a]\n", "rimanda al valore che lo contiene"),
+        ("a: &a x\nb: [" + ", ".join(["*a"] * 101) + "]\n", "più di 100 riferimenti"),
+        ("description: " + "x" * (1024 * 1024) + "\n", "file troppo grande (oltre 1024 KB)"),
+        ("title: *nessuno\n", "YAML non valido (riga 1, colonna 8): found undefined alias"),
+    ],
+)
+def test_yaml_over_the_limits_is_refused_before_it_is_built(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    [line] = problems_of(make_project(tmp_path, {"x.yml": text}))
+    assert line.startswith("archive/items/x.yml: ") and expected in line, line
+    assert len(line) < 300
+
+
+def test_a_list_file_may_be_bigger_than_an_item(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"ok.yml": GOOD})
+    definition = "d" * 10_000
+    terms = "".join(f"- {{term: t{n}, definition: {definition}}}\n" for n in range(200))
+    assert len(terms) > yamlsafe.ITEM_LIMITS.max_bytes
+    project.glossary_file.write_text(terms, encoding="utf-8")
+    assert len(load_archive(project).glossary) == 200
+
+
+def test_an_item_path_that_is_not_a_regular_file_does_not_hang(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"ok.yml": GOOD})
+    (project.items_dir / "cartella.yml").mkdir()
+    os.symlink("/dev/zero", project.items_dir / "zeri.yml")
+    lines = problems_of(project)
+    assert (
+        "archive/items/cartella.yml: è una cartella, non un file YAML; spostarla altrove" in lines
+    )
+    assert any("zeri.yml: file troppo grande" in line for line in lines)  # rel() resolves links
+
+
+def test_front_matter_lines_count_from_the_file(tmp_path: Path) -> None:
+    data, problems = yamlsafe.load_text(
+        "a: 1\na: 2\n", "docs/x.md", loader=yaml.SafeLoader,
+        limits=yamlsafe.FRONT_MATTER_LIMITS, first_line=2,
+    )  # fmt: skip
+    assert data is None
+    assert [str(p) for p in problems] == [
+        "docs/x.md: 'a': YAML rifiutato (riga 3): chiave ripetuta, YAML terrebbe solo l'ultima; "
+        "lasciarne una sola"
+    ]
+
+
+# --- files in archive/items/ that would not be read ------------------------------------------
+
+
+def test_near_miss_item_file_names_are_reported(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path,
+        {
+            "ok.yml": GOOD,
+            "maiuscole.YML": GOOD,
+            "misto.Yaml": GOOD,
+            "testo.yml.txt": GOOD,
+            "vecchia.yaml~": GOOD,
+            "copia.yml.bak": GOOD,
+            "note.md": "appunti\n",
+            ".gitkeep": "",
+        },
+    )
+    (project.items_dir / "sottocartella").mkdir()
+    archive = load_archive(project, strict=False)
+    assert list(archive.items) == ["ok"]
+    lines = [str(p) for p in archive.problems]
+    assert lines == [
+        "archive/items/maiuscole.YML: estensione '.YML' con maiuscole: il file non viene letto; "
+        "rinominarlo in maiuscole.yml",
+        "archive/items/misto.Yaml: estensione '.Yaml' con maiuscole: il file non viene letto; "
+        "rinominarlo in misto.yaml",
+    ]
+    warnings = archive.warnings
+    assert len(warnings) == 5, warnings
+    assert any(
+        w.startswith("archive/items/testo.yml.txt: non finisce con .yml")
+        and "rinominarlo in testo.yml" in w
+        for w in warnings
+    )
+    for name in ("vecchia.yaml~", "copia.yml.bak"):
+        assert f"archive/items/{name}: sembra una copia di riserva e non viene letta" in "".join(
+            warnings
+        )
+    assert any(w.startswith("archive/items/note.md: non è una scheda .yml") for w in warnings)
+    assert any(w.startswith("archive/items/sottocartella: le sottocartelle") for w in warnings)
+    assert run_checks(project).warnings[: len(warnings)] == warnings
+
+
+# --- text that would break the documents -----------------------------------------------------
+
+
+def test_control_characters_in_any_text_are_refused(tmp_path: Path) -> None:
+    text = GOOD.replace('"Safe Space al Centro Penc"', '"Safe\\x07 Space"').replace(
+        "role: operatrice", 'role: "opera\\x1btrice"'
+    )
+    project = make_project(tmp_path, {"x.yml": text + 'description: "riga\\tuno\\nriga due"\n'})
+    project.cities_file.write_text(CITIES + '- {slug: bari, name: "Ba\\x0cri"}\n')
+    project.glossary_file.write_text(GLOSSARY + '- {term: SAI, definition: "Sistema\\x00"}\n')
+    lines = problems_of(project)
+    assert len(lines) == 4, lines
+    assert any(
+        line.startswith("archive/items/x.yml: 'title': carattere di controllo U+0007")
+        and "toglierlo" in line
+        for line in lines
+    )
+    assert any("x.yml: 'speakers[0].role': carattere di controllo U+001B" in line for line in lines)
+    assert any("cities.yml: '[3].name': carattere di controllo U+000C" in line for line in lines)
+    assert any(
+        "glossary.yml: '[1].definition': carattere di controllo U+0000" in line for line in lines
+    )
+
+
+def test_absurdly_long_texts_are_refused_without_echoing_them(tmp_path: Path) -> None:
+    text = GOOD.replace('"Safe Space al Centro Penc"', "T" * 5000)
+    text = text.replace("testimonianza", "k" * 100_000)
+    lines = problems_of(make_project(tmp_path, {"x.yml": text}))
+    assert any("'title': testo troppo lungo (5000 caratteri, al massimo 500)" in x for x in lines)
+    assert any("'kind': valore non ammesso 'kkkk" in x for x in lines)
+    assert all(len(line) < 300 for line in lines), lines
+
+
+def test_overlapping_redactions_and_unordered_chapters_are_reported(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'redactions: [{start: 1.0, end: "00:02.5", reason: "nome"}]',
+        "redactions: [{start: 1, end: 30, reason: a}, {start: 40, end: 41, reason: b},"
+        " {start: 10, end: 12, reason: c}, {start: 30, end: 35, reason: d}]",
+    ).replace('"00:05"', '"00:00"')
+    lines = problems_of(make_project(tmp_path, {"x.yml": text}))
+    assert lines == [
+        "archive/items/x.yml: 'chapters[1].start': i capitoli devono essere in ordine di tempo "
+        "(00:00 viene dopo 00:00); correggere l'inizio o spostare il capitolo",
+        "archive/items/x.yml: 'redactions[2]': l'omissis 00:10–00:12 si sovrappone a "
+        "redactions[0] (00:01–00:30); unirli in un solo omissis o correggere i tempi",
+    ]

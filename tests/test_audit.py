@@ -15,9 +15,11 @@ import pytest
 from lgnet import audit
 from lgnet.archive import Archive, Item
 from lgnet.project import Project
+from lgnet.redact import published_media
 from lgnet.transcripts import Segment, Transcript
 
 from .conftest import DATA
+from .media_factory import video_with_everything
 
 CLIP = DATA / "fleurs_it_1521.wav"
 RESERVED = "genova-riservata"
@@ -67,7 +69,13 @@ def small_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Project
     base = {"kind": "testimonianza", "city": "genova", "date": "2024"}
     items = {
         "genova-pubblica": Item.model_validate(
-            {**base, "id": "genova-pubblica", "title": "Una voce", "media": "media/pubblica.wav"}
+            {
+                **base,
+                "id": "genova-pubblica",
+                "title": "Una voce",
+                "media": "media/pubblica.wav",
+                "access": "pubblico",
+            }
         ),
         RESERVED: Item.model_validate(
             {
@@ -152,3 +160,51 @@ def test_a_copy_of_unpublished_media_is_found_and_only_same_size_files_are_hashe
         f"site/media/copia.bin: contiene il file multimediale di '{RESERVED}', non pubblicabile"
     ]
     assert sorted(hashed) == ["altro.bin", "copia.bin"]  # not the published recording
+
+
+# --- inside media files -----------------------------------------------------------------------
+
+
+def test_media_carrying_an_unpublished_title_in_subtitles_or_tags_is_a_leak(
+    small_site: tuple[Project, Archive],
+) -> None:
+    """A published item's original copied as it is: its subtitle track, chapters and tags say
+    the title of the reserved item. Its published copy (`published_media`) says nothing."""
+    project, archive = small_site
+    original = video_with_everything(
+        project.archive / "media" / "video.mkv", secret="Testimonianza riservata"
+    )
+    shutil.copy(original, project.site / "media" / "genova-video.mkv")
+    shutil.copy(original, project.site / "media" / "senza-estensione")  # found by content
+    found = leaks(project, archive)
+    for name in ("genova-video.mkv", "senza-estensione"):
+        mine = [line for line in found if line.startswith(f"site/media/{name}: ")]
+        text = " ".join(mine)
+        assert "traccia 3 di tipo subtitle (subrip)" in text
+        assert "contiene 2 tracce audio" in text
+        assert "capitoli" in text
+        assert "'title' = «Intervista a Testimonianza riservata»" in text
+        assert f"titolo di '{RESERVED}' «testimonianza riservata» nei sottotitoli" in text
+        assert f"titolo di '{RESERVED}' «testimonianza riservata» nel metadato 'title'" in text
+    # What the publish stage puts there instead is clean.
+    for path in (project.site / "media").iterdir():
+        if path.name != "genova-pubblica.wav":
+            path.unlink()
+    item = Item.model_validate(
+        {"id": "genova-video", "title": "Un video", "kind": "pillola", "city": "genova",
+         "date": "2024", "media": "media/video.mkv", "access": "pubblico"}
+    )  # fmt: skip
+    shutil.copy(published_media(project, item), project.site / "media" / "genova-video.mkv")
+    assert leaks(project, archive) == []
+
+
+def test_a_tag_outside_the_whitelist_is_a_problem_even_without_secrets(tmp_path: Path) -> None:
+    tagged = tmp_path / "etichettato.m4a"
+    from .media_factory import ffmpeg
+
+    ffmpeg("-f", "lavfi", "-i", "sine=d=1", "-metadata", "artist=Qualcuno", "-c:a", "aac",
+           str(tagged))  # fmt: skip
+    problems = [str(p) for p in audit.audit_media_file(tagged, [], name="sito/a.m4a")]
+    assert any(
+        p.startswith("sito/a.m4a: il file ha il metadato 'artist' = «Qualcuno»") for p in problems
+    )

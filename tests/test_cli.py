@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -65,8 +67,25 @@ def test_outside_a_project_says_where_to_go(tmp_path: Path) -> None:
 
 def test_bad_time_on_the_command_line_is_explained(repo: Project) -> None:
     result = CliRunner().invoke(main, ["clip", "x", "1:99", "2:00"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "tempo non valido" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Usage" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["build", "--audience", "tutti"], "valori ammessi: pubblico, operatori"),
+        (["build", "--colore"], "opzione sconosciuta --colore"),
+        (["clip"], "manca"),
+        (["costruisci"], "comando sconosciuto"),
+    ],
+)
+def test_usage_errors_are_one_italian_line(args: list[str], expected: str) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("errore: ") and expected in lines[0], lines
 
 
 def test_build_refuses_a_site_url_that_is_no_web_address() -> None:
@@ -115,3 +134,94 @@ def test_index_force_rebuilds_an_index_that_is_current(project_copy: Project) ->
     result = runner.invoke(main, [*args, "--force"])
     assert result.exit_code == 0 and "Indice di ricerca" in result.output
     assert stamps() != before
+
+
+@pytest.mark.parametrize("command", ["clip", "pack"])
+def test_writing_commands_offer_overwrite_and_the_guide_explains_it(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0 and "--overwrite" in result.output
+    assert "--overwrite" in (REPO / "docs" / "guida" / "ricerca.md").read_text()
+
+
+def test_pack_into_the_project_root_is_one_line_not_a_traceback(project_copy: Project) -> None:
+    before = sorted(p.name for p in project_copy.root.iterdir())
+    proc = subprocess.run(
+        [sys.executable, "-m", "lgnet.cli", "pack", "sportello-unico-e-abitare", "-o", "."],
+        cwd=project_copy.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert "è la cartella del progetto" in proc.stderr
+    assert sorted(p.name for p in project_copy.root.iterdir()) == before
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 3 MB file system (tmpfs), so a full disk is a real ENOSPC from the kernel."""
+    folder = tmp_path / "disco"
+    folder.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root (CI runs as root)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(folder: Path) -> None:
+    with (folder / "riempitivo.bin").open("wb", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 4096)
+        except OSError:
+            pass
+
+
+@pytest.mark.slow
+def test_a_full_disk_during_transcription_is_one_line_and_nothing_half_written(
+    small_disk: Path,
+) -> None:
+    project = Project(small_disk / "p")
+    (project.items_dir).mkdir(parents=True)
+    (project.archive / "media").mkdir()
+    shutil.copy2(REPO / "mkdocs.yml", project.root / "mkdocs.yml")
+    shutil.copy2(REPO / "archive" / "cities.yml", project.cities_file)
+    shutil.copy2(REPO / "archive" / "glossary.yml", project.glossary_file)
+    shutil.copy2(REPO / "tests" / "data" / "fleurs_it_1521.wav", project.archive / "media")
+    (project.items_dir / "prova.yml").write_text(
+        "title: Prova\nkind: pillola\ncity: rete\ndate: 2024\naccess: pubblico\n"
+        "media: media/fleurs_it_1521.wav\n",
+        encoding="utf-8",
+    )
+    project.transcripts.mkdir()
+    fill(small_disk)
+    proc = subprocess.run(
+        [sys.executable, "-m", "lgnet.cli", "transcribe", "--root", str(project.root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("errore: ")]
+    assert len(lines) == 1 and "disco pieno" in lines[0], proc.stderr
+    # no half-written transcript: at most the marker that tells the next run to check
+    assert [p.name for p in project.transcripts.iterdir()] in ([], [".prova.pending"])
+    (small_disk / "riempitivo.bin").unlink()  # space freed: the same command finishes the job
+    again = subprocess.run(
+        [sys.executable, "-m", "lgnet.cli", "transcribe", "--root", str(project.root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    names = sorted(p.name for p in project.transcripts.iterdir())
+    assert names == ["prova.json", "prova.srt", "prova.txt", "prova.vtt"]

@@ -11,10 +11,12 @@ import pytest
 
 from lgnet.archive import load_archive
 from lgnet.clip import ClipRequest, make_clip
+from lgnet.corrections import parse_vtt
 from lgnet.errors import AccessError, LgnetError
 from lgnet.media import extract_audio, ffmpeg_binary, load_audio, probe
+from lgnet.outputs import OutputError
 from lgnet.project import Project
-from lgnet.transcripts import Segment, Transcript, parse_vtt, write_transcript
+from lgnet.transcripts import Segment, Transcript, write_transcript
 
 from .media_factory import ffmpeg
 
@@ -43,8 +45,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     common = "kind: workshop\ncity: roma\ndate: 2022-03-24\nmedia: media/v.mp4\n"
     common += "credits: ANCI\nlicense: CC-BY-4.0\n"
     items = {
-        "aperto": "title: Workshop aperto\n",
-        "omissis": "title: Con omissis\nredactions: [{start: 8.8, end: 9.5, reason: nome}]\n",
+        "aperto": "title: Workshop aperto\naccess: pubblico\n",
+        "omissis": (
+            "title: Con omissis\naccess: pubblico\n"
+            "redactions: [{start: 8.8, end: 9.5, reason: nome}]\n"
+        ),
         "interno": "title: Interno\naccess: operatori\n",
         "chiuso": "title: Chiuso\naccess: riservato\n",
     }
@@ -140,3 +145,126 @@ def test_the_cli_prints_where_the_files_are(project: Project) -> None:
     assert result.exit_code == 0, result.output
     assert "Estratto:" in result.output and out.exists() and out.with_suffix(".vtt").exists()
     assert load_archive(project).items["aperto"].title == "Workshop aperto"
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_clip_never_writes_over_the_archive_or_the_transcripts(project: Project) -> None:
+    media = project.archive / "media" / "v.mp4"
+    before = {p.name: sha(p) for p in (*project.transcripts.iterdir(), media)}
+    with pytest.raises(OutputError, match=r"archive/media/v\.mp4: è dentro archive/"):
+        make_clip(project, ClipRequest("aperto", 4.0, 8.0, output=media, overwrite=True))
+    with pytest.raises(OutputError, match=r"transcripts/aperto\.mp4: è dentro transcripts/"):
+        make_clip(
+            project,
+            ClipRequest("aperto", 4.0, 8.0, output=project.transcripts / "aperto.mp4"),
+        )
+    assert {p.name: sha(p) for p in (*project.transcripts.iterdir(), media)} == before
+
+
+def test_clip_checks_all_four_files_before_writing_any(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "aula" / "estratto.mp4"
+    out.parent.mkdir()
+    out.with_suffix(".srt").write_text("sottotitoli corretti a mano\n")
+    with pytest.raises(OutputError, match=r"estratto\.srt: il file esiste già; usare --overwrite"):
+        make_clip(project, ClipRequest("aperto", 4.0, 8.0, output=out))
+    assert sorted(p.name for p in out.parent.iterdir()) == ["estratto.srt"]  # nothing half-done
+    result = make_clip(project, ClipRequest("aperto", 4.0, 8.0, output=out, overwrite=True))
+    assert "Qui parla la prima città." in result.srt.read_text()
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "estratto.citazione.txt", "estratto.mp4", "estratto.srt", "estratto.vtt",
+    ]  # fmt: skip
+
+
+def test_the_default_clips_folder_keeps_what_lgnet_did_not_write(project: Project) -> None:
+    first = make_clip(project, ClipRequest("aperto", 4.0, 6.0))
+    clips = project.root / "clips"
+    assert first.media.parent == clips and (clips / ".lgnet-output.json").exists()
+    (clips / "appunti.txt").write_text("di una persona")
+    with pytest.raises(OutputError, match="il file esiste già; usare --overwrite"):
+        make_clip(project, ClipRequest("aperto", 4.0, 6.0))
+    make_clip(project, ClipRequest("aperto", 4.0, 6.0, overwrite=True))
+    second = make_clip(project, ClipRequest("aperto", 0.0, 2.0))
+    assert first.media.exists() and second.media.exists()  # earlier clips are not pruned
+    assert (clips / "appunti.txt").read_text() == "di una persona"
+    assert not [p for p in clips.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_a_clips_folder_of_unknown_files_is_refused(project: Project) -> None:
+    clips = project.root / "clips"
+    clips.mkdir()
+    (clips / "vecchio.mp4").write_bytes(b"non di lgnet")
+    with pytest.raises(OutputError, match="la cartella clips contiene già altri file"):
+        make_clip(project, ClipRequest("aperto", 4.0, 6.0, overwrite=True))
+    assert [p.name for p in clips.iterdir()] == ["vecchio.mp4"]
+
+
+def test_a_symlink_into_the_archive_is_refused(project: Project, tmp_path: Path) -> None:
+    link = tmp_path / "originale.mp4"
+    link.symlink_to(project.archive / "media" / "v.mp4")
+    before = sha(project.archive / "media" / "v.mp4")
+    with pytest.raises(OutputError, match=r"porta a archive/media/v\.mp4"):
+        make_clip(project, ClipRequest("aperto", 4.0, 8.0, output=link, overwrite=True))
+    assert sha(project.archive / "media" / "v.mp4") == before and link.is_symlink()
+
+
+def test_the_cli_refuses_to_overwrite_the_original(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from lgnet.cli import main
+
+    monkeypatch.chdir(project.root)
+    media = project.archive / "media" / "v.mp4"
+    before = sha(media)
+    result = CliRunner().invoke(
+        main, ["clip", "aperto", "4", "8", "-o", "archive/media/v.mp4", "--overwrite"]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.startswith("errore: archive/media/v.mp4: è dentro archive/")
+    assert len(result.output.strip().splitlines()) == 1
+    assert sha(media) == before
+    ok = CliRunner().invoke(main, ["clip", "aperto", "4", "8", "-o", "estratto.mp4"])
+    assert ok.exit_code == 0, ok.output
+    again = CliRunner().invoke(main, ["clip", "aperto", "4", "8", "-o", "estratto.mp4"])
+    assert again.exit_code == 1 and "usare --overwrite" in again.output
+    forced = ["clip", "aperto", "4", "8", "-o", "estratto.mp4", "--overwrite"]
+    assert CliRunner().invoke(main, forced).exit_code == 0
+
+
+def test_a_clip_carries_no_other_stream_and_no_metadata(tmp_path: Path) -> None:
+    """The original's subtitle track, second sound track, chapters and tags stay behind."""
+    import json
+
+    from .conftest import copy_project
+    from .media_factory import video_with_everything
+
+    project = copy_project(tmp_path / "p")
+    source = project.archive / "media" / "tutto.mkv"
+    video_with_everything(source, secret="Segretissimo")
+    item = project.items_dir / "tutto.yml"
+    item.write_text(
+        "title: Prova\nkind: pillola\ncity: rete\ndate: 2024\nmedia: media/tutto.mkv\n"
+        "access: pubblico\n",
+        encoding="utf-8",
+    )
+    transcript = Transcript(
+        "tutto", "it", 3.0, "automatico", {}, [Segment(0.0, 2.0, "una frase di prova")]
+    )
+    write_transcript(project.transcripts, transcript)
+    result = make_clip(project, ClipRequest("tutto", 0.0, 1.5, tmp_path / "out" / "c.mp4"))
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-show_chapters", "-of",
+         "json", str(result.media)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    data = json.loads(probe.stdout)
+    kinds = sorted(s["codec_type"] for s in data["streams"])
+    assert kinds == ["audio", "video"]
+    assert data.get("chapters") == []
+    tags = data["format"].get("tags", {})
+    assert not {"title", "comment", "location", "creation_time"} & {k.lower() for k in tags}
+    assert "segretissimo" not in result.media.read_bytes().decode("latin-1").lower()

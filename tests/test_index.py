@@ -154,7 +154,7 @@ def make_search_project(root: Path) -> Project:
     }
     for item_id, fields in items.items():
         (archive / "media" / f"{item_id}.mp4").write_bytes(b"\0")
-        data = {**fields, "media": f"media/{item_id}.mp4"}
+        data = {"access": "pubblico", **fields, "media": f"media/{item_id}.mp4"}
         (archive / "items" / f"{item_id}.yml").write_text(
             yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8"
         )

@@ -24,6 +24,7 @@ from lgnet.knowledge import (
     FIELD_LABELS,
     TO_COMPLETE,
     check_knowledge,
+    load_sheet,
     load_sheets,
     load_sources,
     split_front_matter,
@@ -460,3 +461,74 @@ def test_a_bare_archive_without_knowledge_base_is_not_checked(tmp_path: Path) ->
     (root / "archive" / "cities.yml").write_text("- {slug: palermo, name: Palermo}\n")
     (root / "archive" / "glossary.yml").write_text("- {term: SAI, definition: Sistema}\n")
     assert problems(Project(root)) == []
+
+
+# --- front matter is data: escaped by both engines -------------------------------------------
+
+FRONT_ATTACK = (
+    '<script>window.__xss=1</script> "><img src=x onerror="window.__xss=2"> '
+    '</title><script>window.__xss=4</script> Ciò "virgolette" & <b>'
+)
+
+
+def test_markup_in_a_sheet_title_or_description_is_not_a_check_problem(kb: Project) -> None:
+    sheet = kb.docs / "citta" / "palermo.md"
+    text = sheet.read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+    data = yaml.safe_load(front.removeprefix("---\n"))
+    data.update(title=FRONT_ATTACK, description=FRONT_ATTACK)
+    dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    sheet.write_text(f"---\n{dumped}---\n{body}", encoding="utf-8")
+    loaded, problems = load_sheet(sheet, kb)
+    assert problems == [] and loaded is not None
+    assert loaded.title == FRONT_ATTACK  # data as written; the site escapes it
+
+
+def _front_matter_site(root: Path) -> None:
+    """A one-page site with the repository's front-matter escaping (hook and extension)."""
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "  - !!python/name:lgnet.mkdocs_hooks.HOOK_FILE\n" in config
+    assert "  - lgnet.mkdocs_hooks\n" in config
+    (root / "docs").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(
+        "site_name: Prova\ntheme:\n  name: material\n  language: it\n"
+        "  features: [navigation.footer]\n"
+        "hooks:\n  - !!python/name:lgnet.mkdocs_hooks.HOOK_FILE\n"
+        "markdown_extensions:\n  - lgnet.mkdocs_hooks\n"
+        "nav:\n  - index.md\n  - scheda.md\n",
+        encoding="utf-8",
+    )
+    (root / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    front = yaml.safe_dump({"title": FRONT_ATTACK, "description": FRONT_ATTACK}, allow_unicode=True)
+    (root / "docs" / "scheda.md").write_text(f"---\n{front}---\n\nTesto.\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_front_matter_reaches_the_page_escaped_once(tmp_path: Path, engine: str) -> None:
+    import html
+
+    _front_matter_site(tmp_path)
+    bindir = Path(sys.executable).parent
+    command = (
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-d", "site"]
+        if engine == "mkdocs"
+        else [str(bindir / "zensical"), "build", "-f", "mkdocs.yml"]
+    )
+    proc = subprocess.run(
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": f"{bindir}:/usr/bin:/bin"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "site" / "scheda" / "index.html").read_text(encoding="utf-8")
+    escaped = html.escape(FRONT_ATTACK, quote=True)
+    assert "<script>window.__xss" not in page and "<img src=x" not in page
+    assert f'<meta name="description" content="{escaped}">' in page
+    assert f"<title>{escaped} - Prova</title>" in page
+    assert "&amp;lt;" not in page  # escaped once...
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    label = re.search(r'aria-label="Successivo: ([^"]*)"', home)
+    assert label is not None
+    if engine == "mkdocs":  # ...not even where Material escapes again (`| e`)
+        assert html.unescape(label.group(1)) == FRONT_ATTACK
+    else:  # Zensical cannot be told a string is already safe: doubled in this label only
+        assert html.unescape(html.unescape(label.group(1))) == FRONT_ATTACK

@@ -16,7 +16,7 @@ from lgnet.errors import MediaError
 from lgnet.project import Project
 
 from .conftest import DATA
-from .media_factory import truncated, video_without_audio
+from .media_factory import cut_in_half, faststart_mp4, truncated, video_without_audio
 
 CLIP = DATA / "fleurs_it_1521.wav"
 MP3 = DATA / "cv_it_19574384.mp3"
@@ -64,6 +64,64 @@ def test_truncated_media_is_a_clear_error(tmp_path: Path) -> None:
     assert not list((tmp_path / "cache").rglob("*.wav"))
 
 
+def test_a_truncated_mp4_with_its_index_in_front_is_refused_with_the_time_it_breaks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the index (moov) at the front, ffprobe still reports the full duration of a file
+    whose data (mdat) was cut in half: only reading every packet finds it out."""
+    whole = faststart_mp4(tmp_path / "intero.mp4", 20)
+    assert media.probe(whole).duration == pytest.approx(20, abs=0.1)
+    half = cut_in_half(whole, tmp_path / "rotto.mp4")
+    ffprobe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+         str(half)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert float(ffprobe.stdout) == pytest.approx(20, abs=0.1)  # the index does not know
+    message = (
+        r"rotto\.mp4: file troncato o danneggiato a 00:00:(0[6-9]|1[0-2]) .*"
+        r"sostituirlo con una copia integra$"
+    )
+    with pytest.raises(MediaError, match=message) as caught:
+        media.probe(half)
+    assert "\n" not in str(caught.value)
+    # The verdict is remembered: the file is not read again while it is unchanged...
+    monkeypatch.setattr(media, "verify", lambda *a: pytest.fail("read again"))
+    with pytest.raises(MediaError, match=message):
+        media.probe(half)
+    with pytest.raises(MediaError, match=message):
+        media.extract_audio(half)
+    assert media.probe(whole).duration == pytest.approx(20, abs=0.1)
+    monkeypatch.undo()
+    # ...and is asked again once it is replaced by a sound copy.
+    half.write_bytes(whole.read_bytes())
+    assert media.probe(half).duration == pytest.approx(20, abs=0.1)
+
+
+def test_corrupt_audio_in_the_middle_is_found(tmp_path: Path) -> None:
+    from .media_factory import tone
+
+    good = tone(tmp_path / "buono.m4a", 20)
+    data = bytearray(good.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 4000] = bytes(4000)  # zeroed AAC frames: the decoder complains
+    bad = tmp_path / "guasto.m4a"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(MediaError, match=r"guasto\.m4a: file troncato o danneggiato a 00:00:"):
+        media.probe(bad)
+
+
+def test_reading_a_whole_video_once_is_cheap() -> None:
+    """Every packet of tests/data/longform_dev.mp4 (55 s, H.264 + AAC) demuxed and its audio
+    decoded: about 0.1 s (most of it starting ffmpeg), once per file thanks to the memo."""
+    import time
+
+    info = media._probe(VIDEO)
+    began = time.perf_counter()
+    media.verify(VIDEO, info)
+    assert time.perf_counter() - began < 2.0
+
+
 def test_a_file_without_audio_is_a_clear_error(tmp_path: Path) -> None:
     mute = video_without_audio(tmp_path / "muto.mp4")
     with pytest.raises(MediaError, match=r"muto\.mp4: il file non contiene una traccia audio"):
@@ -72,7 +130,7 @@ def test_a_file_without_audio_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_poster_frame_for_video_only(tmp_path: Path) -> None:
     project = Project(tmp_path)
-    base = {"title": "t", "kind": "pillola", "city": "rete", "date": "2024"}
+    base = {"title": "t", "kind": "pillola", "city": "rete", "date": "2024", "access": "pubblico"}
     video = Item.model_validate({**base, "id": "v", "media": str(VIDEO), "external_media": True})
     audio = Item.model_validate({**base, "id": "a", "media": str(CLIP), "external_media": True})
     poster = media.poster_frame(project, video)

@@ -167,7 +167,7 @@ def make_demo_project(dest: Path, media_dir: Path) -> Project:
     }
     _stub_missing_nav_pages(project)
     for item_id, data in items.items():
-        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        text = yaml.safe_dump({"access": "pubblico", **data}, allow_unicode=True, sort_keys=False)
         (project.items_dir / f"{item_id}.yml").write_text(text, encoding="utf-8")
     write_demo_paths(project)
     write_transcript(
@@ -233,9 +233,19 @@ def _nav_paths(entries: object) -> list[str]:
     return []
 
 
+def read_mkdocs_yml(path: Path) -> dict[str, object]:
+    """mkdocs.yml as data; Python tags (`!!python/name:...`) are read as None."""
+
+    class Lenient(yaml.SafeLoader):
+        pass
+
+    Lenient.add_multi_constructor("", lambda _loader, _suffix, _node: None)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=Lenient) or {}
+
+
 def _stub_missing_nav_pages(project: Project) -> None:
     """Pages other work streams have not written yet, so the demo site has no broken links."""
-    config = yaml.safe_load((project.root / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = read_mkdocs_yml(project.root / "mkdocs.yml")
     for rel in _nav_paths(config.get("nav")):
         path = project.docs / rel
         if not rel.startswith(("archivio/", "percorsi/")) and not path.exists():
@@ -434,7 +444,7 @@ def test_unpublished_item_vanishes_on_the_next_run(tmp_path: Path, demo: DemoBui
     item = project.items_dir / f"{AUDIO_ID}.yml"
     original = item.read_text(encoding="utf-8")
     try:
-        item.write_text(original + "access: operatori\n", encoding="utf-8")
+        item.write_text(original.replace("access: pubblico", "access: operatori"), encoding="utf-8")
         generate_demo(project)
         assert not (project.docs / "archivio" / AUDIO_ID / "index.md").exists()
         assert AUDIO_ID not in read(demo, "archivio/index.md")
@@ -492,12 +502,13 @@ def test_published_media_records(demo: DemoBuild) -> None:
     # the item has redactions: media and captions are redacted copies, never the originals
     assert video.vtt == demo.project.build_dir / "redatti" / f"{VIDEO_ID}.vtt"
     assert "[omissis]" in video.vtt.read_text()
-    assert video.media.parent == demo.project.build_dir / "redatti"
+    assert video.media.parent == demo.project.build_dir / "pubblicati"
+    assert audio.media.parent == demo.project.build_dir / "pubblicati"  # sanitised copies too
     assert sorted(video.site_files()) == sorted(
         f"{VIDEO_ID}.{ext}" for ext in ("mp4", "jpg", "vtt", "srt", "txt")
     )
     # probed once: the next run reads the cache
-    assert (demo.project.cache / "probe.json").is_file()
+    assert list(demo.project.cache.glob("probe*.json"))
 
 
 def test_audio_in_a_video_container_is_announced_as_audio() -> None:
@@ -506,3 +517,83 @@ def test_audio_in_a_video_container_is_announced_as_audio() -> None:
     assert mime_type(Path("x.mp4"), is_video=False) == "audio/mp4"
     assert mime_type(Path("x.M4A"), is_video=False) == "audio/mp4"
     assert mime_type(Path("x.webm"), is_video=True) == "video/webm"
+
+
+# --- escaping: media paths, front matter, site URL --------------------------------------------
+
+
+def test_a_media_file_name_cannot_break_out_of_an_attribute(demo: DemoBuild) -> None:
+    import dataclasses
+
+    from lgnet.pages import _player
+
+    item = demo.archive.items[VIDEO_ID]
+    published = dataclasses.replace(
+        demo.media[VIDEO_ID], media=Path('video.mp4" onerror="alert(1)')
+    )
+    html_text = "\n".join(_player(item, published, f"archivio/{VIDEO_ID}/"))
+    assert '" onerror="' not in html_text
+    assert "&quot; onerror=&quot;alert(1)" in html_text
+
+
+def test_front_matter_hook_escapes_strings_once() -> None:
+    from jinja2 import Environment
+
+    from lgnet.mkdocs_hooks import escape_front_matter, is_generated
+
+    meta = escape_front_matter(
+        {"title": 'Ciò "v" & <b>', "hide": ["toc"], "n": 3, "fact": {"value": "<i>"}}
+    )
+    assert meta["title"] == "Ciò &quot;v&quot; &amp; &lt;b&gt;"
+    assert meta["hide"] == ["toc"] and meta["n"] == 3
+    assert meta["fact"] == {"value": "&lt;i&gt;"}
+    # Material escapes some values again (`| e`): an escaped value is not escaped twice.
+    template = Environment(autoescape=False).from_string("{{ t }}|{{ t | e }}")
+    assert template.render(t=meta["title"]) == f"{meta['title']}|{meta['title']}"
+    assert escape_front_matter(meta)["title"] == meta["title"]
+    # Pages of the pages stage arrive escaped: only marked, not escaped again.
+    assert escape_front_matter("&lt;b&gt;", escaped=True) == "&lt;b&gt;"
+    assert is_generated("archivio/x/index.md") and is_generated("percorsi/index.md")
+    assert not is_generated("citta/palermo.md") and not is_generated("archivio.md")
+
+
+def test_generated_front_matter_is_escaped_for_the_themes(demo: DemoBuild) -> None:
+    page = read(demo, f"archivio/{XSS_ID}/index.md")
+    front = page.split("---\n")[1]
+    title = yaml.safe_load(front)["title"]
+    assert "<" not in title and html.unescape(title).startswith("Prova <script>")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        'https://www.comune.example.it/lgnet/"><script>alert(1)</script>',
+        "https://www.comune.example.it/<lgnet>/",
+        "https://www.comune.example.it/lg net/",
+        "https://www.comune.example.it/lgnet\\/",
+        "https://www.comune.example.it/`lgnet`/",
+        "https://www.comune.example.it/{lgnet}/",
+        "https://www.comune.example.it/lg|net/",
+        "https://www.comune.example.it/lg^net/",
+        "https://www.comune.example.it/lgnet/%zz/",
+        "https://www.comune.example.it/lgnet/\x00",
+    ],
+)
+def test_site_url_outside_rfc_3986_is_refused(url: str) -> None:
+    from lgnet.site import check_site_url
+
+    with pytest.raises(BuildError) as err:
+        check_site_url(url)
+    message = str(err.value)
+    assert "\n" not in message and message.startswith("--site-url: indirizzo non valido")
+
+
+def test_valid_site_urls_are_kept() -> None:
+    from lgnet.site import check_site_url
+
+    assert check_site_url("https://www.comune.example.it/lgnet") == (
+        "https://www.comune.example.it/lgnet/"
+    )
+    assert check_site_url("http://127.0.0.1:8000/a%20b/l'archivio/") == (
+        "http://127.0.0.1:8000/a%20b/l'archivio/"
+    )

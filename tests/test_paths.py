@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -10,11 +11,12 @@ import pytest
 from docx import Document
 
 from lgnet.archive import load_archive
+from lgnet.corrections import parse_vtt
 from lgnet.errors import LgnetError, ValidationError
 from lgnet.media import probe
-from lgnet.paths import load_paths, pack
+from lgnet.outputs import OutputError
+from lgnet.paths import TrainingPath, _sheet_docx, _sheet_markdown, load_paths, pack
 from lgnet.project import Project
-from lgnet.transcripts import parse_vtt
 
 from .conftest import copy_project
 
@@ -56,7 +58,7 @@ def test_pack_contains_every_file_and_the_sheet_matches_the_clips(demo: Project)
 
 
 def test_redactions_are_honoured_in_the_pack(demo: Project) -> None:
-    result = pack(demo, SLUG)
+    result = pack(demo, SLUG, overwrite=True)  # the pack made above is replaced, when told
     sheet = (result.folder / "scheda.md").read_text()
     assert "333" not in sheet and "chiocciola" not in sheet
 
@@ -86,3 +88,128 @@ def test_unknown_or_unpublishable_items_are_reported(demo: Project) -> None:
         backwards.unlink()
     with pytest.raises(LgnetError, match="percorso sconosciuto: nessuno-cosi"):
         pack(demo, "nessuno-cosi")
+
+
+BREVE = "breve"
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of the project with a one-excerpt path (2 s): quick to pack again and again."""
+    project = copy_project(tmp_path_factory.mktemp("small") / "p")
+    (project.paths_dir / f"{BREVE}.yml").write_text(
+        "title: Breve\nexcerpts: [{item: palermo-safe-space, start: 0, end: 2, note: Nota}]\n"
+    )
+    return project
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_pack_never_empties_a_folder_holding_someone_elses_files(
+    small: Project, tmp_path: Path
+) -> None:
+    folder = tmp_path / "aula"
+    folder.mkdir()
+    (folder / "appunti.docx").write_bytes(b"lavoro di una persona")
+    with pytest.raises(OutputError, match=r"la cartella .*aula contiene già altri file"):
+        pack(small, BREVE, folder, overwrite=True)
+    assert tree(folder) == {"appunti.docx": b"lavoro di una persona"}
+    assert not (tmp_path / "aula.zip").exists()
+
+
+def test_a_pack_made_again_keeps_a_persons_file(small: Project, tmp_path: Path) -> None:
+    folder = tmp_path / "corso"
+    first = pack(small, BREVE, folder)
+    assert (folder / ".lgnet-output.json").exists() and first.zip == tmp_path / "corso.zip"
+    (folder / "appunti.txt").write_text("domande per l'aula")
+    with pytest.raises(OutputError, match=r"01-palermo-safe-space\.mp4: il file esiste già"):
+        pack(small, BREVE, folder)
+    again = pack(small, BREVE, folder, overwrite=True)
+    assert (folder / "appunti.txt").read_text() == "domande per l'aula"
+    assert "appunti.txt" not in {p.name for p in again.files}
+    with zipfile.ZipFile(again.zip) as zf:
+        names = sorted(Path(n).name for n in zf.namelist())
+    assert names == sorted(p.name for p in again.files) and "appunti.txt" not in names
+    assert ".lgnet-output.json" not in names
+
+
+def test_the_zip_next_to_the_pack_is_not_overwritten_unless_told(
+    small: Project, tmp_path: Path
+) -> None:
+    (tmp_path / "lezione.zip").write_bytes(b"zip di una persona")
+    with pytest.raises(OutputError, match=r"lezione\.zip: il file esiste già; usare --overwrite"):
+        pack(small, BREVE, tmp_path / "lezione")
+    assert not (tmp_path / "lezione").exists()  # refused before anything was written
+    assert (tmp_path / "lezione.zip").read_bytes() == b"zip di una persona"
+
+
+def test_the_cli_refuses_the_archive_and_the_project_root(
+    small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from lgnet.cli import main
+
+    monkeypatch.chdir(small.root)
+    before = tree(small.archive)
+    for target, why in (("archive", "è dentro archive/"), (".", "è la cartella del progetto")):
+        result = CliRunner().invoke(main, ["pack", BREVE, "-o", target, "--overwrite"])
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output and why in result.output
+        assert len(result.output.strip().splitlines()) == 1
+    assert tree(small.archive) == before
+    assert not (small.root / "p.zip").exists() and not (small.root / "archive.zip").exists()
+    ok = CliRunner().invoke(main, ["pack", BREVE])
+    assert ok.exit_code == 0, ok.output
+    assert (small.root / "packs" / BREVE / "scheda.docx").exists()
+    assert CliRunner().invoke(main, ["pack", BREVE]).exit_code == 1
+    assert CliRunner().invoke(main, ["pack", BREVE, "--overwrite"]).exit_code == 0
+
+
+def test_control_characters_in_a_path_are_reported_with_file_and_key(small: Project) -> None:
+    bad = small.paths_dir / "controllo.yml"
+    bad.write_text(
+        'title: "Percorso\\a"\n'
+        'excerpts: [{item: palermo-safe-space, start: 0, end: 2, note: "a\\x0bb"}]\n'
+    )
+    try:
+        lines = [str(p) for p in load_paths(small, load_archive(small))[1]]
+        assert any(x.startswith("archive/paths/controllo.yml: 'title': ") for x in lines), lines
+        assert any("'excerpts[0].note': " in x and "U+000B" in x for x in lines), lines
+        assert all("U+0007" in x or "U+000B" in x for x in lines), lines
+    finally:
+        bad.unlink()
+
+
+def test_control_characters_in_a_transcript_do_not_break_the_sheets(
+    small: Project, tmp_path: Path
+) -> None:
+    json_path = small.transcripts / "palermo-safe-space.json"
+    original = json_path.read_text(encoding="utf-8")
+    data = json.loads(original)
+    data["segments"][0]["text"] = "Palermo\x0bspezzato\x07 qui " + data["segments"][0]["text"]
+    json_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    try:
+        result = pack(small, BREVE, tmp_path / "sporco")
+    finally:
+        json_path.write_text(original, encoding="utf-8")
+    docx_text = "\n".join(p.text for p in Document(str(result.folder / "scheda.docx")).paragraphs)
+    assert "Palermo spezzato qui" in docx_text
+    assert "Palermo spezzato qui" in (result.folder / "scheda.md").read_text()
+
+
+def test_sheets_strip_control_characters_from_titles(small: Project, tmp_path: Path) -> None:
+    path = TrainingPath.model_construct(
+        slug="x", title="Titolo\x07", audience="pubblico", description="", excerpts=[]
+    )
+    row = dict.fromkeys(
+        ("title", "file", "vtt", "range", "duration", "link", "note", "transcript", "citation"),
+        "testo\x0bcon\x01controllo",
+    )
+    _sheet_docx(path, [row], tmp_path / "scheda.docx")
+    paragraphs = [p.text for p in Document(str(tmp_path / "scheda.docx")).paragraphs]
+    assert "Titolo" in paragraphs and "1. testo concontrollo" in paragraphs
+    sheet = _sheet_markdown(small, load_archive(small), path, [row])
+    assert "\x07" not in sheet and "\x0b" not in sheet and "# Titolo" in sheet

@@ -38,7 +38,7 @@ def make_project(root: Path, media: dict[str, Path]) -> Project:
     (root / "archive" / "glossary.yml").write_text(GLOSSARY)
     for item_id, path in media.items():
         (root / "archive" / "items" / f"{item_id}.yml").write_text(
-            f"title: {item_id}\nkind: pillola\ncity: rete\ndate: 2024\n"
+            f"title: {item_id}\nkind: pillola\ncity: rete\ndate: 2024\naccess: pubblico\n"
             f"media: {path}\nexternal_media: true\n"
         )
     return Project(root)

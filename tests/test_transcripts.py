@@ -6,20 +6,18 @@ from pathlib import Path
 
 import pytest
 
+from lgnet.corrections import is_curated, parse_vtt, sync_corrections
 from lgnet.errors import TranscriptError
 from lgnet.transcripts import (
     Segment,
     Transcript,
     TranscriptFiles,
     Word,
-    is_curated,
-    parse_vtt,
     read_transcript,
     recover_interrupted,
     render_srt,
     render_txt,
     render_vtt,
-    sync_vtt_corrections,
     write_transcript,
 )
 
@@ -64,7 +62,7 @@ def test_vtt_edit_in_a_subtitle_editor_flows_back_and_marks_revised(tmp_path: Pa
     files.vtt.write_text(edited.replace("\n", "\r\n"))  # editors on Windows save CRLF
     before = read_transcript(files.json)
     assert is_curated(files, before)
-    assert sync_vtt_corrections(tmp_path, "prova")
+    assert sync_corrections(tmp_path, "prova")
     after = read_transcript(files.json)
     assert after.status == "revisionato"
     assert after.segments[0].text == "Benvenute e benvenuti."
@@ -73,14 +71,14 @@ def test_vtt_edit_in_a_subtitle_editor_flows_back_and_marks_revised(tmp_path: Pa
     assert after.segments[2].text == "Fine."
     assert "Benvenute e benvenuti." in files.srt.read_text()
     assert "Benvenute e benvenuti." in files.txt.read_text()
-    assert not sync_vtt_corrections(tmp_path, "prova")  # in sync now
+    assert not sync_corrections(tmp_path, "prova")  # in sync now
 
 
 def test_a_broken_vtt_is_reported_not_imported(tmp_path: Path) -> None:
     files = write_transcript(tmp_path, sample())
     files.vtt.write_text("not a vtt")
-    with pytest.raises(TranscriptError, match=r"prova\.vtt: non è un file WebVTT"):
-        sync_vtt_corrections(tmp_path, "prova")
+    with pytest.raises(TranscriptError, match=r"prova\.vtt: riga 1: non è un file WebVTT"):
+        sync_corrections(tmp_path, "prova")
     assert read_transcript(files.json).status == "automatico"
 
 

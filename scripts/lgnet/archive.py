@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
+from lgnet import yamlsafe
 from lgnet.errors import Problem, ValidationError
 from lgnet.project import Project
 from lgnet.timecode import parse_time
@@ -57,13 +58,31 @@ ACCESS_LABELS = {
     "operatori": "Solo operatori della rete",
     "riservato": "Riservato",
 }
+ACCESS_MEANINGS = {
+    "pubblico": "sito pubblico",
+    "operatori": "solo sito interno degli operatori",
+    "riservato": "mai pubblicata",
+}
+ACCESS_CHOICES = ", ".join(f"'{k}' ({v})" for k, v in ACCESS_MEANINGS.items())
+
+# Lengths past which a text is a paste gone wrong, not a title (the site shows it as a heading).
+MAX_TITLE = 500
+MAX_SHORT_TEXT = 500  # names, roles, chapter titles, reasons
+MAX_LONG_TEXT = 20_000  # descriptions, credits, definitions
 
 ITEM_ID = re.compile(r"^[a-z0-9-]+$")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def _to_seconds(value: Any) -> float:
-    return parse_time(value)
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        if len(str(exc)) > 200:  # parse_time quotes the value: keep the message one short line
+            raise ValueError(
+                "tempo non valido (testo troppo lungo): usare secondi come 84.5 oppure MM:SS"
+            ) from None
+        raise
 
 
 Seconds = Annotated[float, BeforeValidator(_to_seconds)]
@@ -78,7 +97,7 @@ def _to_date_text(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not _PARTIAL_DATE.match(value):
-        raise ValueError(f"data non valida: {value!r} (usare AAAA-MM-GG, AAAA-MM oppure AAAA)")
+        raise ValueError(f"data non valida: {shown(value)} (usare AAAA-MM-GG, AAAA-MM oppure AAAA)")
     parts = [int(p) for p in value.split("-")]
     try:
         dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
@@ -90,24 +109,60 @@ def _to_date_text(value: Any) -> str:
 PartialDate = Annotated[str, BeforeValidator(_to_date_text)]
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """`repr` of a value a person wrote, cut short: a pasted book must not fill the terminal."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + "…" + text[-4:]
+
+
+# Control characters break DOCX (XML 1.0 forbids them) and terminals; tab and newline are fine.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def control_character_problem(text: str) -> str | None:
+    """Why `text` cannot be published as it is, or None."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return (
+        f"carattere di controllo U+{ord(found.group()):04X} nel testo (posizione "
+        f"{found.start() + 1}): toglierlo (di solito arriva copiando da un altro programma)"
+    )
+
+
+def _plain_text(value: Any) -> Any:
+    texts = value if isinstance(value, list) else [value]
+    for text in texts:
+        if isinstance(text, str):
+            problem = control_character_problem(text)
+            if problem:
+                raise ValueError(problem)
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return _plain_text(value)
+
 
 class Speaker(_Strict):
-    name: str = Field(min_length=1)
-    role: str | None = None
+    name: str = Field(min_length=1, max_length=MAX_SHORT_TEXT)
+    role: str | None = Field(default=None, max_length=MAX_SHORT_TEXT)
 
 
 class Chapter(_Strict):
     start: Seconds
-    title: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=MAX_SHORT_TEXT)
 
 
 class Redaction(_Strict):
     start: Seconds
     end: Seconds
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=MAX_SHORT_TEXT)
     video: bool = False  # also black out the picture for this span
 
     @model_validator(mode="after")
@@ -121,18 +176,18 @@ class Item(_Strict):
     """One recording in the archive (`archive/items/<id>.yml`)."""
 
     id: str
-    title: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
     kind: Kind
     city: str = Field(min_length=1)
     date: PartialDate
     media: str = Field(min_length=1)
     language: str = "it"
-    access: Access = "pubblico"
+    access: Access  # no default: a forgotten line must never publish a testimony
     areas: list[Area] = []
     speakers: list[Speaker] = []
-    description: str = ""
-    credits: str = ""
-    license: str = ""
+    description: str = Field(default="", max_length=MAX_LONG_TEXT)
+    credits: str = Field(default="", max_length=MAX_LONG_TEXT)
+    license: str = Field(default="", max_length=MAX_SHORT_TEXT)
     synthetic: bool = False  # synthetic narration (text-to-speech), labelled on the site
     chapters: list[Chapter] = []
     redactions: list[Redaction] = []
@@ -146,7 +201,7 @@ class Item(_Strict):
     @classmethod
     def _language(cls, value: str) -> str:
         if not re.fullmatch(r"[a-z]{2,3}", value):
-            raise ValueError(f"codice lingua non valido: {value!r} (usare per esempio 'it')")
+            raise ValueError(f"codice lingua non valido: {shown(value)} (usare per esempio 'it')")
         return value
 
     @property
@@ -154,8 +209,7 @@ class Item(_Strict):
         return self.date[:4]
 
     def media_path(self, project: Project) -> Path:
-        path = Path(self.media)
-        return path if path.is_absolute() else project.archive / path
+        return media_path(self.media, project)
 
     def effective_access(self, today: dt.date | None = None) -> str:
         """Withdrawn consent, or consent past its expiry, makes an item reserved."""
@@ -172,6 +226,12 @@ class Item(_Strict):
         if audience == "operatori":
             return access in ("pubblico", "operatori")
         return False
+
+
+def media_path(media: str, project: Project) -> Path:
+    """An item's `media` value as a path: relative to archive/, or absolute."""
+    path = Path(media)
+    return path if path.is_absolute() else project.archive / path
 
 
 def _date_end(text: str) -> dt.date:
@@ -196,11 +256,22 @@ class City(_Strict):
 
 
 class Term(_Strict):
-    term: str = Field(min_length=1)
+    term: str = Field(min_length=1, max_length=MAX_SHORT_TEXT)
     aliases: list[str] = []
-    definition: str = Field(min_length=1)
+    definition: str = Field(min_length=1, max_length=MAX_LONG_TEXT)
     hint: bool = True  # offered to the speech model as vocabulary
     sources: list[str] = []
+
+
+@dataclass(frozen=True)
+class ItemFile:
+    """One file of archive/items/ as read: its keys (when it holds a mapping) and, when they
+    are valid, the item. `lgnet check` looks at the media of invalid items too."""
+
+    path: Path
+    rel: str
+    data: dict[str, Any] | None
+    item: Item | None
 
 
 @dataclass
@@ -209,6 +280,8 @@ class Archive:
     cities: dict[str, City]
     glossary: list[Term]
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # one line each, like Problem's
+    files: list[ItemFile] = field(default_factory=list)
 
     def published(self, audience: str, today: dt.date | None = None) -> list[Item]:
         return [i for i in self.items.values() if i.published_in(audience, today)]
@@ -235,6 +308,9 @@ class Archive:
 def _key_path(loc: Iterable[int | str]) -> str:
     out = ""
     for part in loc:
+        if not isinstance(part, int):
+            text = str(part)
+            part = shown(text)[1:-1] if _CONTROL.search(text) or len(text) > 60 else text
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
@@ -271,7 +347,9 @@ def pydantic_problems(
         loc = tuple(e["loc"])
         key = _key_path(loc) or None
         kind = e["type"]
-        if kind == "missing":
+        if kind == "missing" and model is Item and loc == ("access",):
+            msg = f"chiave obbligatoria mancante: aggiungere 'access:' con uno di {ACCESS_CHOICES}"
+        elif kind == "missing":
             msg = "chiave obbligatoria mancante: aggiungerla"
         elif kind == "extra_forbidden":
             allowed = _allowed(model, loc)
@@ -279,28 +357,40 @@ def pydantic_problems(
             msg = "chiave sconosciuta"
             msg += f": forse si intendeva '{guess[0]}'?" if guess else ""
             msg += f" Chiavi ammesse: {', '.join(allowed)}" if allowed else ""
+        elif kind == "literal_error" and model is Item and loc == ("access",):
+            msg = f"valore non ammesso {shown(e['input'])}; valori ammessi: {ACCESS_CHOICES}"
         elif kind == "literal_error":
             expected = e.get("ctx", {}).get("expected", "")
-            msg = f"valore non ammesso {e['input']!r}; valori ammessi: {expected}"
+            msg = f"valore non ammesso {shown(e['input'])}; valori ammessi: {expected}"
             msg = msg.replace(" or ", ", ")
         elif kind in ("string_type", "string_too_short"):
             msg = "serve un testo non vuoto"
+        elif kind == "string_too_long":
+            limit = e.get("ctx", {}).get("max_length", "?")
+            msg = (
+                f"testo troppo lungo ({len(e['input'])} caratteri, al massimo {limit}); accorciarlo"
+            )
         elif kind in ("float_parsing", "float_type"):
-            msg = f"serve un numero, trovato {e['input']!r}"
+            msg = f"serve un numero, trovato {shown(e['input'])}"
         elif kind in ("greater_than_equal", "less_than_equal"):
-            msg = f"valore fuori dall'intervallo ammesso ({e['msg']}): {e['input']!r}"
+            bound = e.get("ctx", {}).get("ge", e.get("ctx", {}).get("le", ""))
+            side = "almeno" if kind == "greater_than_equal" else "al massimo"
+            msg = f"valore fuori dall'intervallo ammesso ({side} {bound}): {shown(e['input'])}"
         elif kind in ("list_type",):
             msg = "serve un elenco (per esempio [a, b])"
         elif kind in ("bool_type", "bool_parsing"):
-            msg = f"serve true oppure false, trovato {e['input']!r}"
+            msg = f"serve true oppure false, trovato {shown(e['input'])}"
         elif kind == "model_type" or kind == "dict_type":
             msg = "serve un insieme di chiavi e valori"
         elif kind == "string_pattern_mismatch":
-            msg = f"formato non valido: {e['input']!r} (solo lettere minuscole, cifre e trattini)"
+            msg = (
+                f"formato non valido: {shown(e['input'])} "
+                "(solo lettere minuscole, cifre e trattini)"
+            )
         elif kind == "value_error":
             msg = str(e.get("ctx", {}).get("error", e["msg"]))
-        else:
-            msg = e["msg"]
+        else:  # pydantic's own wording is English: say what we know, in Italian
+            msg = f"valore non valido: {shown(e.get('input'))}; correggerlo"
         problems.append(Problem(file, msg, key))
     return problems
 
@@ -327,19 +417,11 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def read_yaml(path: Path, project: Project) -> tuple[Any, list[Problem]]:
-    rel = project.rel(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, [Problem(rel, "il file non è testo UTF-8: salvarlo in UTF-8")]
-    try:
-        return yaml.load(text, Loader=_Loader), []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (riga {mark.line + 1}, colonna {mark.column + 1})" if mark else ""
-        what = getattr(exc, "problem", None) or "sintassi non valida"
-        return None, [Problem(rel, f"YAML non valido{where}: {what}; correggere la sintassi")]
+def read_yaml(
+    path: Path, project: Project, *, limits: yamlsafe.Limits = yamlsafe.LIST_LIMITS
+) -> tuple[Any, list[Problem]]:
+    """A project YAML file (dates kept as text), read within `limits` (see lgnet.yamlsafe)."""
+    return yamlsafe.read(path, project.rel(path), loader=_Loader, limits=limits)
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -391,35 +473,177 @@ def load_glossary(project: Project) -> tuple[list[Term], list[Problem]]:
     return terms, problems
 
 
-def load_item(path: Path, project: Project) -> tuple[Item | None, list[Problem]]:
+def _read_item(path: Path, project: Project) -> tuple[ItemFile, list[Problem]]:
     rel = project.rel(path)
-    item_id = path.stem
-    if not ITEM_ID.match(item_id):
-        return None, [
-            Problem(rel, "nome del file non valido: usare solo lettere minuscole, cifre e trattini")
-        ]
-    data, problems = read_yaml(path, project)
+    nothing = ItemFile(path, rel, None, None)
+    if not ITEM_ID.match(path.stem):
+        message = "nome del file non valido: usare solo lettere minuscole, cifre e trattini"
+        return nothing, [Problem(rel, message)]
+    data, problems = read_yaml(path, project, limits=yamlsafe.ITEM_LIMITS)
     if problems:
-        return None, problems
+        return nothing, problems
     if not isinstance(data, dict):
-        return None, [Problem(rel, "deve contenere chiavi e valori (per esempio 'title: ...')")]
+        return nothing, [Problem(rel, "deve contenere chiavi e valori (per esempio 'title: ...')")]
     if "id" in data:
-        return None, [Problem(rel, "l'identificativo è il nome del file: togliere la chiave", "id")]
+        message = "l'identificativo è il nome del file: togliere la chiave"
+        return ItemFile(path, rel, data, None), [Problem(rel, message, "id")]
     try:
-        return Item.model_validate({**data, "id": item_id}), []
+        item = Item.model_validate({**data, "id": path.stem})
     except PydanticValidationError as err:
-        return None, pydantic_problems(err, rel, Item)
+        return ItemFile(path, rel, data, None), pydantic_problems(err, rel, Item)
+    return ItemFile(path, rel, data, item), []
 
 
-def _media_problems(item: Item, project: Project, rel: str) -> list[Problem]:
-    raw = Path(item.media)
-    path = item.media_path(project)
+def load_item(path: Path, project: Project) -> tuple[Item | None, list[Problem]]:
+    read, problems = _read_item(path, project)
+    return read.item, problems
+
+
+# --- times inside an item ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemTimes:
+    """The times an item's keys name, read leniently (a time that does not parse is left out:
+    the schema reports it), so that an item with other mistakes is still checked."""
+
+    poster_time: float | None
+    chapters: list[tuple[int, float]]  # (index in `chapters`, start)
+    redactions: list[tuple[int, float, float]]  # (index in `redactions`, start, end)
+
+
+def _seconds_or_none(value: Any) -> float | None:
+    try:
+        return parse_time(value)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def item_times(data: dict[str, Any]) -> ItemTimes:
+    chapters: list[tuple[int, float]] = []
+    redactions: list[tuple[int, float, float]] = []
+    raw_chapters = data.get("chapters")
+    for index, chapter in enumerate(raw_chapters if isinstance(raw_chapters, list) else []):
+        start = _seconds_or_none(chapter.get("start")) if isinstance(chapter, dict) else None
+        if start is not None:
+            chapters.append((index, start))
+    raw_redactions = data.get("redactions")
+    for index, span in enumerate(raw_redactions if isinstance(raw_redactions, list) else []):
+        if isinstance(span, dict):
+            start, end = _seconds_or_none(span.get("start")), _seconds_or_none(span.get("end"))
+            if start is not None and end is not None:
+                redactions.append((index, start, end))
+    poster = data.get("poster_time")
+    return ItemTimes(_seconds_or_none(poster) if poster is not None else None, chapters, redactions)
+
+
+def show_time(seconds: float) -> str:
+    """`MM:SS` (`H:MM:SS` past an hour), with tenths when there are any: `01:24`, `01:24.5`."""
+    whole, tenth = divmod(round(seconds * 10), 10)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+    return f"{text}.{tenth}" if tenth else text
+
+
+def _time_problems(times: ItemTimes, rel: str) -> list[Problem]:
+    """Chapters out of order, redactions that overlap: both are typing slips."""
+    problems = []
+    for (_, before), (index, start) in itertools.pairwise(times.chapters):
+        if start <= before:
+            problems.append(
+                Problem(
+                    rel,
+                    f"i capitoli devono essere in ordine di tempo ({show_time(start)} viene dopo "
+                    f"{show_time(before)}); correggere l'inizio o spostare il capitolo",
+                    f"chapters[{index}].start",
+                )
+            )
+    spans = sorted((s, e, i) for i, s, e in times.redactions if e > s)
+    reach: tuple[float, float, int] | None = None  # the span reaching furthest so far
+    for start, end, index in spans:
+        if reach is not None and start < reach[1]:
+            problems.append(
+                Problem(
+                    rel,
+                    f"l'omissis {show_time(start)}–{show_time(end)} si sovrappone a "
+                    f"redactions[{reach[2]}] ({show_time(reach[0])}–{show_time(reach[1])}); "
+                    "unirli in un solo omissis o correggere i tempi",
+                    f"redactions[{index}]",
+                )
+            )
+        if reach is None or end > reach[1]:
+            reach = (start, end, index)
+    return problems
+
+
+# --- the files of archive/items/ ---------------------------------------------------------
+
+ITEM_SUFFIXES = (".yml", ".yaml")
+_BACKUP = re.compile(r"(~|\.(bak|orig|old|swp|swo|tmp|save|sav|backup|copia))$", re.IGNORECASE)
+_NEAR_MISS = re.compile(r"^(.+?)\.(ya?ml|ym|yl|yam|ymal|yaml?\s+)(\..*|\s.*)?$", re.IGNORECASE)
+
+
+def _item_files(project: Project) -> tuple[list[Path], list[Problem], list[str]]:
+    """The item files of archive/items/, and what is there but would not be read.
+
+    `x.YML`/`x.Yaml` are problems (the site would silently lack the recording, and the other
+    stages look for lowercase `.yml`/`.yaml` only): rename them. Anything else that is not an
+    item (`x.yml.txt`, `x.yaml~`, `x.bak`, a folder) gets a warning naming the file. Hidden
+    files (`.gitkeep`, `.DS_Store`, editors' swap files) are left alone."""
+    folder = project.items_dir
+    files: list[Path] = []
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    if not folder.is_dir():
+        return files, problems, warnings
+    for path in sorted(folder.iterdir()):
+        name, rel = path.name, project.rel(path)
+        near = _NEAR_MISS.match(name)
+        if name.startswith("."):
+            continue
+        if path.suffix in ITEM_SUFFIXES:
+            files.append(path)
+        elif path.suffix.lower() in ITEM_SUFFIXES:
+            problems.append(
+                Problem(
+                    rel,
+                    f"estensione '{path.suffix}' con maiuscole: il file non viene letto; "
+                    f"rinominarlo in {path.stem}{path.suffix.lower()}",
+                )
+            )
+        elif path.is_dir():
+            warnings.append(
+                f"{rel}: le sottocartelle di archive/items/ non vengono lette; spostare le "
+                "schede direttamente in archive/items/"
+            )
+        elif _BACKUP.search(name):
+            warnings.append(
+                f"{rel}: sembra una copia di riserva e non viene letta; cancellarla o spostarla "
+                "fuori da archive/items/"
+            )
+        elif near:
+            warnings.append(
+                f"{rel}: non finisce con .yml e non viene letto; se è la scheda di una "
+                f"registrazione rinominarlo in {near.group(1).strip()}.yml, altrimenti spostarlo "
+                "fuori da archive/items/"
+            )
+        else:
+            warnings.append(
+                f"{rel}: non è una scheda .yml e non viene letto; spostarlo fuori da archive/items/"
+            )
+    return files, problems, warnings
+
+
+def media_path_problems(media: str, external: bool, project: Project, rel: str) -> list[Problem]:
+    raw = Path(media)
+    path = media_path(media, project)
     if raw.is_absolute():
-        if not item.external_media and not _inside(path, project.archive):
+        if not external and not _inside(path, project.archive):
             return [
                 Problem(
                     rel,
-                    f"il percorso assoluto {item.media} è fuori da archive/: spostare il file in "
+                    f"il percorso assoluto {media} è fuori da archive/: spostare il file in "
                     "archive/media/ oppure aggiungere 'external_media: true'",
                     "media",
                 )
@@ -428,38 +652,53 @@ def _media_problems(item: Item, project: Project, rel: str) -> list[Problem]:
         return [
             Problem(
                 rel,
-                f"il percorso {item.media} esce dalla cartella archive/: usare un percorso "
+                f"il percorso {media} esce dalla cartella archive/: usare un percorso "
                 "dentro archive/ (per esempio media/nome.mp4)",
                 "media",
             )
         ]
     if not path.is_file():
         return [
-            Problem(
-                rel, f"file multimediale non trovato: {item.media} (relativo ad archive/)", "media"
-            )
+            Problem(rel, f"file multimediale non trovato: {media} (relativo ad archive/)", "media")
         ]
     return []
+
+
+def raw_media(data: dict[str, Any] | None) -> tuple[str, bool] | None:
+    """`media` and `external_media` of an item's keys, when they have the right types."""
+    if data is None:
+        return None
+    media, external = data.get("media"), data.get("external_media", False)
+    if not isinstance(media, str) or not media.strip() or not isinstance(external, bool):
+        return None
+    if control_character_problem(media):
+        return None
+    return media.strip(), external
 
 
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root.resolve())
         return True
-    except ValueError:
+    except (ValueError, OSError):
         return False
 
 
 def load_archive(project: Project, *, strict: bool = True) -> Archive:
-    """Read and validate the whole catalogue; with `strict`, raise with every problem at once."""
+    """Read and validate the whole catalogue; with `strict`, raise with every problem at once.
+
+    Every item file is read even when others are broken, and an item with schema mistakes
+    still has its media path, chapter order and redactions checked."""
     cities, problems = load_cities(project)
     glossary, glossary_problems = load_glossary(project)
     problems += glossary_problems
     items: dict[str, Item] = {}
     seen_stems: dict[str, Path] = {}
-    files = sorted([*project.items_dir.glob("*.yml"), *project.items_dir.glob("*.yaml")])
     if not project.items_dir.is_dir():
         problems.append(Problem(project.rel(project.items_dir), "cartella mancante: crearla"))
+    files, file_problems, warnings = _item_files(project)
+    problems += file_problems
+    read_files: list[ItemFile] = []
     for path in files:
         rel = project.rel(path)
         stem = path.stem.lower()
@@ -473,29 +712,40 @@ def load_archive(project: Project, *, strict: bool = True) -> Archive:
             )
             continue
         seen_stems[stem] = path
-        item, item_problems = load_item(path, project)
+        read, item_problems = _read_item(path, project)
+        read_files.append(read)
         problems += item_problems
-        if item is None:
+        if read.data is None:
             continue
-        if cities and item.city not in cities:
-            guess = difflib.get_close_matches(item.city, list(cities), n=1)
+        item = read.item
+        # the city is checked also when other keys are wrong: every problem in one run
+        city = item.city if item is not None else read.data.get("city")
+        known_city = not isinstance(city, str) or not city.strip() or city.strip() in cities
+        if cities and not known_city and isinstance(city, str):
+            city = city.strip()
+            guess = difflib.get_close_matches(city, list(cities), n=1)
             hint = f": forse '{guess[0]}'?" if guess else ""
             problems.append(
                 Problem(
                     rel,
-                    f"città sconosciuta {item.city!r}{hint} Usare uno slug di archive/cities.yml",
+                    f"città sconosciuta {shown(city)}{hint} Usare uno slug di archive/cities.yml",
                     "city",
                 )
             )
-        problems += _media_problems(item, project, rel)
-        for index, chapter in enumerate(item.chapters[1:], start=1):
-            if chapter.start <= item.chapters[index - 1].start:
-                problems.append(
-                    Problem(
-                        rel, "i capitoli devono essere in ordine di tempo", f"chapters[{index}]"
-                    )
-                )
-        items[item.id] = item
+        media = raw_media(read.data)
+        if media is not None:
+            problems += media_path_problems(*media, project, rel)
+        problems += _time_problems(item_times(read.data), rel)
+        if item is not None:
+            items[item.id] = item
+    problems = sorted(set(problems))
     if strict and problems:
-        raise ValidationError(f"{len(problems)} problemi nell'archivio", sorted(problems))
-    return Archive(items=items, cities=cities, glossary=glossary, problems=sorted(problems))
+        raise ValidationError(f"{len(problems)} problemi nell'archivio", problems)
+    return Archive(
+        items=items,
+        cities=cities,
+        glossary=glossary,
+        problems=problems,
+        warnings=warnings,
+        files=read_files,
+    )

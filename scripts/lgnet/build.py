@@ -97,6 +97,7 @@ def _run_build(
     transcripts = load_transcripts(project.transcripts, list(archive.items))
     publication = decide(archive, transcripts, audience)
     view, shown = publication.archive, publication.transcripts
+    result.steps.append(publication.summary())
     index = build_index(project, view, shown, audience, today=publication.today)
     result.steps.append(index.summary())
     media = publish_item_files(project, view, shown, audience)

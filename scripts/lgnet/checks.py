@@ -1,15 +1,34 @@
-"""`lgnet check`: everything a person can get wrong in the archive and the knowledge pages."""
+"""`lgnet check`: everything a person can get wrong in the archive and the knowledge pages.
+
+Every problem comes in one run: a broken item does not hide the others, and the media checks
+(readable file, times inside the recording) run next to the schema checks, also for items whose
+keys have other mistakes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from lgnet.archive import Archive, _date_end, load_archive
-from lgnet.errors import Problem
+from lgnet.archive import (
+    Archive,
+    ItemFile,
+    _date_end,
+    item_times,
+    load_archive,
+    media_path,
+    media_path_problems,
+    raw_media,
+    show_time,
+)
+from lgnet.errors import MediaError, Problem
 from lgnet.project import Project
 
 CONSENT_WARNING_DAYS = 60
+# A redaction's end may be written rounded up to the next second ("to the end"): up to 1 s past
+# the end of the media is accepted. Starts, chapters and the poster must fall inside.
+END_ALLOWANCE = 1.0
 
 
 @dataclass
@@ -51,16 +70,99 @@ def consent_warnings(archive: Archive, today: dt.date | None = None) -> list[str
     return out
 
 
+def _duration(project: Project, read: ItemFile) -> tuple[float | None, list[Problem]]:
+    """The media's duration, or the problem that stops reading it (already reported ones:
+    a missing file or a path outside archive/ give None and no new problem)."""
+    media = raw_media(read.data)
+    if media is None or media_path_problems(*media, project, read.rel):
+        return None, []
+    from lgnet.media import probe
+
+    path = media_path(media[0], project)
+    try:
+        return probe(path).duration, []
+    except MediaError as exc:
+        message = str(exc).removeprefix(f"{path}: ").replace(str(path), media[0])
+        return None, [Problem(read.rel, message, "media")]
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        message = f"impossibile leggere la durata ({reason}); controllare il file e i permessi"
+        return None, [Problem(read.rel, message, "media")]
+
+
+def _past_the_end(time: float, duration: float, what: str) -> str:
+    return (
+        f"{show_time(time)} è oltre la fine della registrazione (durata {show_time(duration)}); "
+        f"{what}"
+    )
+
+
+def media_problems(project: Project, archive: Archive) -> list[Problem]:
+    """Unreadable media, and times (poster, chapters, redactions) past the media's end."""
+    problems: list[Problem] = []
+    for read in archive.files:
+        duration, found = _duration(project, read)
+        problems += found
+        if duration is None or read.data is None:
+            continue
+        times = item_times(read.data)
+        fix = "correggere il tempo"
+        if times.poster_time is not None and times.poster_time >= duration:
+            message = _past_the_end(times.poster_time, duration, "scegliere un momento prima")
+            problems.append(Problem(read.rel, message, "poster_time"))
+        for index, start in times.chapters:
+            if start >= duration:
+                message = _past_the_end(start, duration, fix)
+                problems.append(Problem(read.rel, message, f"chapters[{index}].start"))
+        for index, start, end in times.redactions:
+            if start >= duration:
+                message = _past_the_end(start, duration, f"{fix}: l'omissis non copre nulla")
+                problems.append(Problem(read.rel, message, f"redactions[{index}].start"))
+            elif end > duration + END_ALLOWANCE:
+                message = _past_the_end(
+                    end, duration, f"{fix} (per coprire fino alla fine: {show_time(duration)})"
+                )
+                problems.append(Problem(read.rel, message, f"redactions[{index}].end"))
+    return problems
+
+
+def excerpt_problems(project: Project, archive: Archive, paths: dict[str, Any]) -> list[Problem]:
+    """Excerpts of training paths that end past their recording's end."""
+    from lgnet.media import probe
+
+    problems: list[Problem] = []
+    for slug, path in sorted(paths.items()):
+        rel = project.rel(project.paths_dir / f"{slug}.yml")
+        for n, excerpt in enumerate(path.excerpts):
+            item = archive.items.get(excerpt.item)
+            if item is None:
+                continue
+            try:
+                duration = probe(item.media_path(project)).duration
+            except (MediaError, OSError):
+                continue  # reported on the item's own 'media' key
+            if excerpt.end > duration + END_ALLOWANCE:
+                message = _past_the_end(excerpt.end, duration, "correggere la fine dell'estratto")
+                problems.append(Problem(rel, message, f"excerpts[{n}].end"))
+    return problems
+
+
 def run_checks(project: Project, today: dt.date | None = None) -> CheckReport:
     archive = load_archive(project, strict=False)
     problems = list(archive.problems)
+    problems += media_problems(project, archive)
+    from lgnet.corrections import check_corrections
     from lgnet.paths import load_paths
 
-    problems += load_paths(project, archive)[1]
+    paths, path_problems = load_paths(project, archive)
+    problems += path_problems
+    problems += excerpt_problems(project, archive, paths)
+    problems += check_corrections(project.transcripts, archive.items)
     try:
         from lgnet.knowledge import check_knowledge
     except ImportError:  # knowledge pages not part of this checkout
         pass
     else:
         problems += check_knowledge(project, archive)
-    return CheckReport(archive, sorted(set(problems)), consent_warnings(archive, today))
+    warnings = [*archive.warnings, *consent_warnings(archive, today)]
+    return CheckReport(archive, sorted(set(problems)), warnings)

@@ -83,7 +83,47 @@ root_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def usage_error_line(exc: click.UsageError) -> str:
+    """Click's usage errors, in Italian and on one line (click prints English, in three)."""
+    command = exc.ctx.command_path if exc.ctx is not None else "lgnet"
+    hint = f"; vedere '{command} --help'"
+    if isinstance(exc, click.NoSuchOption):
+        guess = f" (forse {', '.join(sorted(exc.possibilities))}?)" if exc.possibilities else ""
+        return f"{command}: opzione sconosciuta {exc.option_name}{guess}{hint}"
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        name = exc.param.human_readable_name
+        return f"{command}: manca {name}{hint}"
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        name = exc.param.get_error_hint(exc.ctx) if exc.ctx is not None else exc.param.name
+        if isinstance(exc.param.type, click.Choice):
+            allowed = ", ".join(str(c) for c in exc.param.type.choices)
+            return f"{command}: valore non ammesso per {name}; valori ammessi: {allowed}"
+        return f"{command}: valore non valido per {name}: {exc.message}{hint}"
+    message = exc.format_message()
+    if message.startswith("No such command"):
+        return f"comando sconosciuto in {message.split(' ', 3)[-1]}{hint}"
+    return f"{command}: {message}{hint}"
+
+
+class LgnetGroup(click.Group):
+    """The `lgnet` group: usage errors become one Italian line with exit code 1."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            _fail([usage_error_line(exc)])
+        except click.ClickException as exc:
+            _fail([exc.format_message()])
+        except click.Abort:
+            _fail([INTERRUPTED])
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=LgnetGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lgnet", message="lgnet %(version)s")
 def main() -> None:
     """LGNet Archivio: trascrive, indicizza e pubblica le registrazioni della rete LGNet.
@@ -313,9 +353,20 @@ def _time(_ctx: click.Context, _param: click.Parameter, value: str) -> float:
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="File di uscita (predefinito: clips/<id>_<inizio>-<fine>.mp4).",
+    help=(
+        "File di uscita (predefinito: clips/<id>_<inizio>-<fine>.mp4); accanto vengono scritti "
+        ".vtt, .srt e .citazione.txt. Non può stare in archive/, transcripts/ o docs/."
+    ),
 )
 @click.option("--burn", is_flag=True, help="Imprime i sottotitoli nel video.")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help=(
+        "Sostituisce i file di uscita se esistono già (senza, il comando si ferma); "
+        "in clips/ solo quelli creati da lgnet clip. Mai i file dell'archivio."
+    ),
+)
 @click.option(
     "--audience",
     type=AUDIENCE_CHOICE,
@@ -330,6 +381,7 @@ def clip(
     end: float,
     output: Path | None,
     burn: bool,
+    overwrite: bool,
     audience: str,
     root: Path | None,
 ) -> None:
@@ -339,7 +391,13 @@ def clip(
     result = make_clip(
         _project(root),
         ClipRequest(
-            item_id=item_id, start=start, end=end, output=output, burn=burn, audience=audience
+            item_id=item_id,
+            start=start,
+            end=end,
+            output=output,
+            burn=burn,
+            audience=audience,
+            overwrite=overwrite,
         ),
     )
     click.echo(result.summary())
@@ -352,16 +410,28 @@ def clip(
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Cartella di uscita (predefinita: packs/<percorso>/); accanto viene scritto lo zip.",
+    help=(
+        "Cartella di uscita (predefinita: packs/<percorso>/); accanto viene scritto lo zip. "
+        "Deve essere nuova, vuota o un pacchetto già creato da lgnet pack; mai in archive/, "
+        "transcripts/ o docs/."
+    ),
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help=(
+        "Rifà un pacchetto già esistente: sostituisce solo i file creati da lgnet pack "
+        "(e lo zip); gli altri file della cartella restano dove sono."
+    ),
 )
 @root_option
 @handles_errors
-def pack(slug: str, output: Path | None, root: Path | None) -> None:
+def pack(slug: str, output: Path | None, overwrite: bool, root: Path | None) -> None:
     """Prepara il pacchetto di un percorso formativo (archive/paths/SLUG.yml): estratti,
     sottotitoli e scheda stampabile (Markdown e DOCX), in una cartella e in uno zip."""
     from lgnet.paths import pack as make_pack
 
-    click.echo(make_pack(_project(root), slug, output).summary())
+    click.echo(make_pack(_project(root), slug, output, overwrite=overwrite).summary())
 
 
 @main.command()

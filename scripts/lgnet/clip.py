@@ -8,6 +8,7 @@ intended use.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,14 @@ from lgnet.archive import Archive, Item, load_archive
 from lgnet.errors import AccessError, LgnetError, MediaError
 from lgnet.fsutil import atomic_output, atomic_write_text
 from lgnet.media import audio_codec_args, ffmpeg_binary, last_error_line, probe
+from lgnet.outputs import (
+    check_output_files,
+    clean_text,
+    make_dirs,
+    prepare_output_dir,
+    remove_empty_dirs,
+    staging_dir,
+)
 from lgnet.project import Project
 from lgnet.redact import audio_filter, redact_transcript, video_filter
 from lgnet.timecode import clock
@@ -44,6 +53,7 @@ class ClipRequest:
     output: Path | None = None
     burn: bool = False
     audience: str = "pubblico"
+    overwrite: bool = False
 
 
 @dataclass
@@ -98,7 +108,7 @@ def citation_text(project: Project, archive: Archive, item: Item, start: float, 
     ]
     if item.synthetic:
         lines.append("Nota: narrazione sintetica (voce generata), non una registrazione reale.")
-    return "\n".join(lines) + "\n"
+    return clean_text("\n".join(lines)) + "\n"
 
 
 def clip_transcript(transcript: Transcript, item: Item, start: float, end: float) -> Transcript:
@@ -144,6 +154,10 @@ def cut_media(
     # filters then see the excerpt's own timeline, starting at zero.
     args: list[str] = [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y"]
     args += ["-ss", f"{start:.3f}", "-i", str(source), "-t", f"{end - start:.3f}"]
+    # Like the published copies: one picture and one sound, no subtitle, data or attachment
+    # stream, no chapters and no metadata (titles, places, dates, the tools' names).
+    args += ["-map", "0:V:0?", "-map", "0:a:0", "-map_metadata", "-1", "-map_chapters", "-1"]
+    args += ["-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact"]
     if afilter:
         args += ["-af", afilter]
     if info.has_video:
@@ -157,8 +171,11 @@ def cut_media(
             raise MediaError(f"{source}: taglio non riuscito ({last_error_line(proc.stderr)})")
 
 
-def check_use(item: Item, audience: str) -> None:
-    if not item.published_in(audience):
+def check_use(archive: Archive, item: Item, audience: str) -> None:
+    """Refuse an excerpt the publication decision for `audience` does not allow."""
+    from lgnet.publish import decide
+
+    if not decide(archive, {}, audience).allows(item.id):
         access = item.effective_access()
         why = {
             "riservato": "è riservata (o il consenso è ritirato o scaduto) e non può essere usata",
@@ -180,7 +197,7 @@ def make_clip(project: Project, request: ClipRequest, archive: Archive | None = 
     item = archive.items.get(request.item_id)
     if item is None:
         raise LgnetError(f"registrazione sconosciuta: {request.item_id} (vedere archive/items/)")
-    check_use(item, request.audience)
+    check_use(archive, item, request.audience)
     source = item.media_path(project)
     info = probe(source)
     if not (0 <= request.start < request.end <= info.duration + 0.05):
@@ -197,15 +214,64 @@ def make_clip(project: Project, request: ClipRequest, archive: Archive | None = 
             f"{item.id}: --burn serve solo per i video, questa è una registrazione audio"
         )
     excerpt = clip_transcript(read_transcript(files.json), item, request.start, end)
-    target = request.output or (
-        project.root / "clips"
-        / f"{item.id}_{request.start:07.1f}-{end:07.1f}{_output_suffix(item, info.has_video)}"
-    )  # fmt: skip
-    target.parent.mkdir(parents=True, exist_ok=True)
-    vtt, srt = target.with_suffix(".vtt"), target.with_suffix(".srt")
+    suffix = _output_suffix(item, info.has_video)
+    if request.output is None:
+        # The default folder follows the marker rules: only files lgnet wrote are replaced.
+        folder = prepare_output_dir(
+            project, project.root / "clips", request.overwrite, owner="clip", archive=archive
+        )
+        stem = f"{item.id}_{request.start:07.1f}-{end:07.1f}"
+        names = [stem + suffix, stem + ".vtt", stem + ".srt", stem + ".citazione.txt"]
+        folder.claim(names)
+        folder.open()
+        try:
+            with staging_dir(folder.path) as staging:
+                staged = _write_clip(project, archive, item, request, end, excerpt, staging, names)
+                folder.commit(staged, prune=False)
+        except BaseException:
+            folder.abandon()
+            raise
+        return ClipResult(*(folder.path / name for name in names))
+    target = Path(os.path.abspath(request.output))
+    if not target.suffix:
+        target = target.with_name(target.name + suffix)
+    targets = [
+        target,
+        target.with_suffix(".vtt"),
+        target.with_suffix(".srt"),
+        target.with_suffix(".citazione.txt"),
+    ]
+    # Every target is checked before anything is written, so nothing is left half-done.
+    check_output_files(project, targets, request.overwrite, archive=archive)
+    created = make_dirs(target.parent)
+    try:
+        with staging_dir(target.parent) as staging:
+            staged = _write_clip(
+                project, archive, item, request, end, excerpt, staging, [t.name for t in targets]
+            )
+            for tmp, final in zip(staged.values(), targets, strict=True):
+                os.replace(tmp, final)
+    except BaseException:
+        remove_empty_dirs(created)
+        raise
+    return ClipResult(*targets)
+
+
+def _write_clip(
+    project: Project,
+    archive: Archive,
+    item: Item,
+    request: ClipRequest,
+    end: float,
+    excerpt: Transcript,
+    staging: Path,
+    names: list[str],
+) -> dict[str, Path]:
+    """Write media, captions and citation into `staging`; return name -> temporary path."""
+    media, vtt, srt, citation = (staging / name for name in names)
     atomic_write_text(vtt, render_vtt(excerpt))
     atomic_write_text(srt, render_srt(excerpt))
-    cut_media(source, target, item, request.start, end, burn=srt if request.burn else None)
-    citation = target.with_suffix(".citazione.txt")
+    source = item.media_path(project)
+    cut_media(source, media, item, request.start, end, burn=srt if request.burn else None)
     atomic_write_text(citation, citation_text(project, archive, item, request.start, end))
-    return ClipResult(target, vtt, srt, citation)
+    return {names[0]: media, names[1]: vtt, names[2]: srt, names[3]: citation}

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from lgnet import yamlsafe
 from lgnet.archive import (
     NETWORK,
     Archive,
@@ -252,14 +252,16 @@ def load_sheet(path: Path, project: Project) -> tuple[CitySheet | None, list[Pro
                 "'---', poi i campi, poi un'altra riga '---'",
             )
         ]
-    try:
-        data = yaml.load(front_text, Loader=SafeYamlLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        # +2: lines count from 1, and the front matter starts after the opening '---'
-        where = f" (riga {mark.line + 2})" if mark else ""
-        what = getattr(exc, "problem", None) or "sintassi non valida"
-        return None, [Problem(rel, f"intestazione YAML non valida{where}: {what}; correggerla")]
+    data, problems = yamlsafe.load_text(
+        front_text,
+        rel,
+        loader=SafeYamlLoader,
+        limits=yamlsafe.FRONT_MATTER_LIMITS,
+        first_line=2,  # the front matter starts after the opening '---'
+        what="intestazione YAML non valida",
+    )
+    if problems:
+        return None, problems
     if not isinstance(data, dict):
         return None, [
             Problem(rel, "l'intestazione deve contenere campi (per esempio 'title: ...')")
@@ -324,13 +326,15 @@ def _sheets_match_cities(
                     slug,
                 )
             )
+    # an entry of cities.yml that failed validation is reported there, not again per sheet
+    cities_broken = any(p.file == cities_rel for p in archive.problems)
     for slug, path in present.items():
         rel = project.rel(path)
         if slug == NETWORK:
             problems.append(
                 Problem(rel, "la rete non ha una scheda: il suo posto è nelle pagine del modello")
             )
-        elif archive.cities and slug not in archive.cities:
+        elif archive.cities and slug not in archive.cities and not cities_broken:
             problems.append(
                 Problem(
                     rel,

@@ -42,6 +42,11 @@ class MediaInfo:
     has_audio: bool
     width: int | None = None
     height: int | None = None
+    video_codec: str | None = None  # of the first video stream that is not a cover picture
+    audio_codec: str | None = None  # of the first audio stream
+    # how long those two streams last, when the container says (the file's duration may be
+    # that of a longer subtitle or data stream, which the integrity check does not read)
+    streams_duration: float | None = None
 
 
 @cache
@@ -79,10 +84,99 @@ _SIZE = re.compile(r"\b(\d{2,5})x(\d{2,5})\b")
 
 
 def probe(path: Path) -> MediaInfo:
-    """Duration and streams of a media file; MediaError if it is unreadable or truncated."""
+    """Duration and streams of a media file; MediaError if it is unreadable, truncated or
+    corrupt anywhere. The file is read end to end once (see `verify`), and the verdict, good or
+    bad, is remembered while the file keeps its size and time."""
     if not path.is_file():
         raise MediaError(f"{path}: file multimediale non trovato")
-    return MediaInfo(**_remembered("probe.json", path, lambda p: asdict(_probe(p))))
+    facts = _remembered(_PROBE_STORE, path, _probed_and_verified)
+    if "error" in facts:
+        raise MediaError(str(facts["error"]))
+    return MediaInfo(**facts)
+
+
+# A new name whenever what is remembered changes: entries of an older store were not verified.
+_PROBE_STORE = "probe-verificato-1.json"
+
+
+def _probed_and_verified(path: Path) -> dict[str, Any]:
+    try:
+        info = _probe(path)
+        verify(path, info)
+    except MediaError as exc:
+        return {"error": str(exc)}
+    return asdict(info)
+
+
+# How far short of the announced duration the readable data may end: containers round the
+# duration, and the last packet's time is its start, not its end.
+TRUNCATION_TOLERANCE = 0.5
+_PROGRESS_TIME = re.compile(r"^out_time_us=(\d+)$", re.MULTILINE)
+_PACKET_TIME = re.compile(r"demuxer -> .*?pkt_(?:pts|dts)_time:(-?\d+(?:\.\d+)?)")
+
+
+def _reading_args(path: Path, info: MediaInfo) -> list[str]:
+    args = ["-i", str(path)]
+    if info.has_video:
+        args += ["-map", "0:V:0", "-c:v", "copy"]
+    if info.has_audio:
+        args += ["-map", "0:a:0", "-c:a", "pcm_s16le"]
+    return [*args, "-f", "null", "-"]
+
+
+def verify(path: Path, info: MediaInfo) -> None:
+    """Read `path` end to end: every packet of every stream is demuxed, the video packets are
+    copied to nowhere (no decoding: that would cost as much as playing it) and the first audio
+    stream is decoded. MediaError, naming the time where the file breaks, when the demuxer or
+    the audio decoder report an error or the data end before the announced duration (a
+    truncated MP4 whose index is at the front still announces its full length).
+
+    About 0.15 s for tests/data/longform_dev.mp4 (55 s of H.264 + AAC), mostly the cost of
+    starting ffmpeg; decoding the audio runs at several hundred times real time."""
+    base = [ffmpeg_binary(), "-nostdin", "-hide_banner", "-nostats"]
+    proc = subprocess.run(
+        [*base, "-loglevel", "error", "-progress", "pipe:1", *_reading_args(path, info)],
+        capture_output=True,
+        check=False,
+    )
+    times = _PROGRESS_TIME.findall(proc.stdout.decode("ascii", "replace"))
+    reached = int(times[-1]) / 1e6 if times else 0.0
+    errors = proc.stderr.strip()
+    expected = info.streams_duration or info.duration
+    if proc.returncode == 0 and not errors and reached >= expected - TRUNCATION_TOLERANCE:
+        return
+    at = _where_it_breaks(base, path, info)
+    detail = f" ({_LOG_PREFIX.sub('', last_error_line(proc.stderr))})" if errors else ""
+    raise MediaError(
+        f"{path}: file troncato o danneggiato a {_hms(reached if at is None else min(at, reached))}"
+        f"{detail}: sostituirlo con una copia integra"
+    )
+
+
+_LOG_PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\]\s*")
+
+
+def _where_it_breaks(base: list[str], path: Path, info: MediaInfo) -> float | None:
+    """Time of the last packet read before the first error (None: no error reported).
+
+    Run only on a broken file: it logs a line per packet."""
+    proc = subprocess.run(
+        [*base, "-loglevel", "level+info", "-debug_ts", "-xerror", *_reading_args(path, info)],
+        capture_output=True,
+        check=False,
+    )
+    last = 0.0
+    for line in proc.stderr.decode("utf-8", "replace").splitlines():
+        if line.startswith(("[error]", "[fatal]", "[panic]")):
+            return last
+        if match := _PACKET_TIME.search(line):
+            last = max(last, float(match.group(1)))
+    return None
+
+
+def _hms(seconds: float) -> str:
+    whole = max(int(seconds), 0)
+    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
 def _probe(path: Path) -> MediaInfo:
@@ -104,7 +198,19 @@ def _probe(path: Path) -> MediaInfo:
         duration = float(data.get("format", {}).get("duration") or 0.0)
         width = int(video[0]["width"]) if video else None
         height = int(video[0]["height"]) if video else None
-        return _checked(path, MediaInfo(duration, bool(video), bool(audio), width, height))
+        return _checked(
+            path,
+            MediaInfo(
+                duration,
+                bool(video),
+                bool(audio),
+                width,
+                height,
+                str(video[0].get("codec_name")) if video else None,
+                str(audio[0].get("codec_name")) if audio else None,
+                max((_stream_duration(s) for s in (video[:1] + audio[:1])), default=None),
+            ),
+        )
     # Without ffprobe (pip-only install), read what `ffmpeg -i` reports.
     proc = subprocess.run(
         [ffmpeg_binary(), "-hide_banner", "-i", str(path)], capture_output=True, check=False
@@ -117,17 +223,36 @@ def _probe(path: Path) -> MediaInfo:
     h, m, s = match.groups()
     duration = int(h) * 3600 + int(m) * 60 + float(s)
     video_desc = [d for kind, d in streams_found if kind == "Video" and "attached pic" not in d]
+    audio_desc = [d for kind, d in streams_found if kind == "Audio"]
     size = _SIZE.search(video_desc[0]) if video_desc else None
     return _checked(
         path,
         MediaInfo(
             duration,
             bool(video_desc),
-            any(kind == "Audio" for kind, _ in streams_found),
+            bool(audio_desc),
             int(size.group(1)) if size else None,
             int(size.group(2)) if size else None,
+            video_desc[0].split()[0].rstrip(",") if video_desc else None,
+            audio_desc[0].split()[0].rstrip(",") if audio_desc else None,
         ),
     )
+
+
+_TAG_DURATION = re.compile(r"(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
+
+
+def _stream_duration(stream: dict[str, Any]) -> float:
+    """A stream's duration from ffprobe, or from Matroska's DURATION tag (0 when unknown)."""
+    try:
+        return float(stream["duration"])
+    except (KeyError, ValueError):
+        pass
+    match = _TAG_DURATION.fullmatch(str((stream.get("tags") or {}).get("DURATION", "")))
+    if not match:
+        return 0.0
+    h, m, s = match.groups()
+    return int(h) * 3600 + int(m) * 60 + float(s)
 
 
 def _checked(path: Path, info: MediaInfo) -> MediaInfo:
@@ -216,6 +341,9 @@ def media_sha256(path: Path) -> str:
     return str(_remembered("fixity.json", path, sha256_file))
 
 
+MP4_FAMILY = (".mp4", ".m4a", ".m4v", ".mov")
+
+
 def audio_codec_args(suffix: str) -> list[str]:
     """ffmpeg options to re-encode audio into a container with this file suffix."""
     suffix = suffix.lower()
@@ -223,9 +351,139 @@ def audio_codec_args(suffix: str) -> list[str]:
         return ["-c:a", "libmp3lame", "-q:a", "3"]
     if suffix == ".wav":
         return ["-c:a", "pcm_s16le"]
+    if suffix == ".flac":
+        return ["-c:a", "flac"]
     if suffix in (".ogg", ".oga", ".opus", ".webm"):
         return ["-c:a", "libopus", "-b:a", "64k"]
+    if suffix in (".mkv", ".aac"):
+        return ["-c:a", "aac", "-b:a", "128k"]
     return ["-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart"]
+
+
+def video_codec_args(suffix: str) -> list[str]:
+    """ffmpeg options to re-encode video into a container with this file suffix."""
+    suffix = suffix.lower()
+    if suffix == ".webm":
+        return ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1"]
+    if suffix == ".ogv":
+        return ["-c:v", "libtheora", "-q:v", "7"]
+    return ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"]
+
+
+# --- publishable copies: one picture, one sound, nothing else ------------------------------
+
+# The only tags a published copy may show (to ffprobe), and the values they may have: facts
+# the muxer writes itself, never anything carried over from the original. Anything else is a
+# leak for the audit (lgnet.audit.audit_media_file).
+ALLOWED_FORMAT_TAGS: dict[str, re.Pattern[str]] = {
+    # MP4 brands, written by the mov muxer from the file type
+    "major_brand": re.compile(r"[A-Za-z0-9 ]{4}"),
+    "minor_version": re.compile(r"\d{1,10}"),
+    "compatible_brands": re.compile(r"[A-Za-z0-9 ]{0,64}"),
+    # Matroska/WebM must name a muxing application: with +bitexact it is a bare "Lavf"
+    "encoder": re.compile(r"Lavf"),
+}
+ALLOWED_STREAM_TAGS: dict[str, re.Pattern[str]] = {
+    "language": re.compile(r"und"),
+    # MP4 handler and vendor boxes: the mov muxer's defaults, never the original's
+    "handler_name": re.compile(r"VideoHandler|SoundHandler"),
+    "vendor_id": re.compile(r"\[0\]\[0\]\[0\]\[0\]"),
+    # Matroska writes each track's duration as a tag
+    "DURATION": re.compile(r"\d{2}:\d{2}:\d{2}\.\d{9}"),
+    # a re-encoded stream names its encoder (MP4 keeps it in the sample description), with
+    # +bitexact without any version: "Lavc libx264"
+    "encoder": re.compile(r"Lavc [a-z0-9_]+"),
+}
+
+# SEI messages of H.264/H.265 carry the encoder's name and options and can carry closed
+# captions (CEA-608/708): a copied bitstream drops them all (decoding does not need them).
+_SEI_FILTERS = {"h264": "filter_units=remove_types=6", "hevc": "filter_units=remove_types=39|40"}
+
+
+def publishable_copy(
+    source: Path,
+    target: Path,
+    *,
+    audio_filter: str | None = None,
+    video_filter: str | None = None,
+) -> None:
+    """Write `target` (same container as its suffix says) with only the first video stream
+    that is not a cover picture and the first audio stream of `source`: no subtitles, data,
+    attachments, chapters, metadata or encoder names. Streams are copied as they are unless a
+    filter must change them, and only that stream is re-encoded."""
+    info = probe(source)
+    suffix = target.suffix.lower()
+    args = [ffmpeg_binary(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
+    args += ["-i", str(source), "-map_metadata", "-1", "-map_chapters", "-1"]
+    args += ["-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact"]
+    if info.has_video:
+        args += ["-map", "0:V:0"]
+        if video_filter:
+            args += ["-vf", video_filter, *video_codec_args(suffix)]
+            coded = "h264" if video_codec_args(suffix)[1] == "libx264" else None
+        else:
+            args += ["-c:v", "copy"]
+            coded = info.video_codec
+        if coded in _SEI_FILTERS:
+            args += ["-bsf:v", _SEI_FILTERS[coded]]
+    if info.has_audio:
+        args += ["-map", "0:a:0"]
+        if audio_filter:
+            codec = audio_codec_args(suffix)
+            if suffix == ".wav" and (info.audio_codec or "").startswith("pcm_"):
+                codec = ["-c:a", str(info.audio_codec)]  # the same samples, bit for bit
+            args += ["-af", audio_filter, *codec]
+        else:
+            args += ["-c:a", "copy"]
+    if suffix in MP4_FAMILY:
+        args += ["-movflags", "+faststart"]
+    if suffix == ".mp3":
+        args += ["-id3v2_version", "0"]
+    with atomic_output(target) as tmp:
+        proc = subprocess.run([*args, str(tmp)], capture_output=True, check=False)
+        if proc.returncode != 0:
+            raise MediaError(
+                f"{source}: impossibile preparare la copia da pubblicare "
+                f"({last_error_line(proc.stderr)}); verificare che il file sia integro"
+            )
+
+
+def media_facts(path: Path) -> dict[str, Any]:
+    """What ffprobe reports of a file's container, streams and chapters (its JSON), plus the
+    text of each subtitle stream under "subtitle_text" (index -> text); remembered while the
+    file is unchanged. MediaError when ffprobe is missing or cannot read the file."""
+    return dict(_remembered("facts-1.json", path, _media_facts))
+
+
+def _media_facts(path: Path) -> dict[str, Any]:
+    ffprobe = shutil.which("ffprobe")
+    if not ffprobe:
+        raise MediaError(
+            f"{path}: ffprobe non trovato, impossibile controllare il file; "
+            "installarlo (apt-get install ffmpeg)"
+        )
+    proc = subprocess.run(
+        [ffprobe, "-v", "error", "-of", "json", "-show_format", "-show_streams",
+         "-show_chapters", str(path)],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        raise _unreadable(path, proc.stderr)
+    facts: dict[str, Any] = json.loads(proc.stdout.decode("utf-8", "replace") or "{}")
+    texts: dict[str, str] = {}
+    for stream in facts.get("streams", []):
+        if stream.get("codec_type") != "subtitle":
+            continue
+        index = int(stream.get("index", 0))
+        sub = subprocess.run(
+            [ffmpeg_binary(), "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(path),
+             "-map", f"0:{index}", "-f", "srt", "-"],
+            capture_output=True, check=False,
+        )  # fmt: skip
+        # A picture-based track (DVD, Blu-ray) has no text to read: it is reported as a stream.
+        texts[str(index)] = sub.stdout.decode("utf-8", "replace") if sub.returncode == 0 else ""
+    facts["subtitle_text"] = texts
+    return facts
 
 
 # --- derived files -------------------------------------------------------------------------
@@ -357,13 +615,19 @@ def poster_frame(project: Project, item: Item, media: Path | None = None) -> Pat
         return None
     digest = media_sha256(path)
     at = item.poster_time if item.poster_time is not None else min(5.0, info.duration / 3)
-    target = cache_dir() / "posters" / f"{digest}-{at:.2f}.jpg"
+    target = cache_dir() / "posters" / f"{digest}-{at:.2f}-v2.jpg"
     if not target.exists():
         import ffmpeg
 
         with atomic_output(target) as tmp:
+            # bitexact: no "Lavc" comment in the JPEG; no metadata of the original either
             stream = ffmpeg.input(str(path), ss=at).output(
-                str(tmp), vframes=1, vf="scale=640:-2", **{"q:v": 4}
+                str(tmp),
+                vframes=1,
+                vf="scale=640:-2",
+                map_metadata=-1,
+                fflags="+bitexact",
+                **{"q:v": 4, "flags:v": "+bitexact"},
             )
             _run_ffmpeg(stream, path, "estrarre il fotogramma di copertina")
     return target

@@ -66,7 +66,11 @@ def _e(text: object) -> str:
 
 
 def _yaml_text(text: str) -> str:
-    """A front-matter value: HTML-escaped (themes print it unescaped), as a JSON string."""
+    """A front-matter value: HTML-escaped (themes print it unescaped), as a JSON string.
+
+    Escaped here, for both engines; `lgnet.mkdocs_hooks` escapes every other page's front
+    matter and leaves these folders' pages alone (`GENERATED_FOLDERS`), so nothing is doubled.
+    """
     return json.dumps(_e(" ".join(text.split())), ensure_ascii=False)
 
 
@@ -169,13 +173,13 @@ class _Site:
         """The city's name, linked to its practice sheet when the sheet exists."""
         name = _e(self.archive.city_name(slug))
         if slug != NETWORK and self.has_page(f"citta/{slug}.md"):
-            return f'<a href="{href(from_url, f"citta/{slug}/")}">{name}</a>'
+            return f'<a href="{_e(href(from_url, f"citta/{slug}/"))}">{name}</a>'
         return name
 
     def area_link(self, from_url: str, area: str) -> str:
         label = _e(AREA_LABELS.get(area, area))
         if self.has_page(f"modello/{area}.md"):
-            return f'<a href="{href(from_url, f"modello/{area}/")}">{label}</a>'
+            return f'<a href="{_e(href(from_url, f"modello/{area}/"))}">{label}</a>'
         return label
 
     def city_md(self, inc: _Includer, slug: str) -> str:
@@ -233,7 +237,7 @@ def _item_summary(site: _Site, item: Item, from_url: str, *, link_city: bool = T
 def _player(item: Item, published: PublishedMedia | None, url: str) -> list[str]:
     if published is None:
         return ['<p class="lgnet-avviso">Il file multimediale non è disponibile.</p>']
-    media_src = href(url, f"{MEDIA_URL}/{item.id}{published.extension}")
+    media_src = _e(href(url, f"{MEDIA_URL}/{item.id}{published.extension}"))
     tag = "video" if published.is_video else "audio"
     attrs = [
         f'id="lgnet-media-{_e(item.id)}"',
@@ -246,14 +250,14 @@ def _player(item: Item, published: PublishedMedia | None, url: str) -> list[str]
     if published.is_video:
         attrs.append("playsinline")
         if published.poster is not None:
-            attrs.append(f'poster="{href(url, f"{MEDIA_URL}/{item.id}.jpg")}"')
+            attrs.append(f'poster="{_e(href(url, f"{MEDIA_URL}/{item.id}.jpg"))}"')
     lines = [
         f"<{tag} {' '.join(attrs)}>",
         f'<source src="{media_src}" type="{_e(published.mime)}">',
     ]
     if published.vtt is not None:
         default = " default" if published.is_video else ""
-        vtt = href(url, f"{MEDIA_URL}/{item.id}.vtt")
+        vtt = _e(href(url, f"{MEDIA_URL}/{item.id}.vtt"))
         lines.append(
             f'<track kind="captions" srclang="{_e(item.language)}" label="Italiano" '
             f'src="{vtt}"{default}>'
@@ -381,10 +385,10 @@ def _downloads(item: Item, published: PublishedMedia | None, url: str) -> list[s
     )
     for path, ext, label in kinds:
         if path is not None:
-            target = href(url, f"{MEDIA_URL}/{item.id}.{ext}")
+            target = _e(href(url, f"{MEDIA_URL}/{item.id}.{ext}"))
             links.append(f'<li><a href="{target}" download>{label} (.{ext})</a></li>')
     media_label = "Video" if published.is_video else "Audio"
-    target = href(url, f"{MEDIA_URL}/{item.id}{published.extension}")
+    target = _e(href(url, f"{MEDIA_URL}/{item.id}{published.extension}"))
     links.append(
         f'<li><a href="{target}" download>{media_label} ({_e(published.extension[1:])})</a></li>'
     )
@@ -416,7 +420,7 @@ def render_recording(site: _Site, item: Item) -> str:
         "",
         f'<article class="lgnet-registrazione" data-lgnet-registrazione data-id="{_e(item.id)}">',
         '<p class="lgnet-briciole" data-search-exclude>'
-        f'<a href="{href(url, ARCHIVE_DOCS + "/")}">Archivio delle registrazioni</a></p>',
+        f'<a href="{_e(href(url, ARCHIVE_DOCS + "/"))}">Archivio delle registrazioni</a></p>',
         f'<h1 id="lgnet-titolo">{_e(item.title)}</h1>',
         f'<p class="lgnet-sommario">{_item_summary(site, item, url)}</p>',
         '<div class="lgnet-lettore">',
@@ -472,10 +476,10 @@ def _newest_first(items: Iterable[Item]) -> list[Item]:
 
 def _card(site: _Site, item: Item, url: str) -> str:
     published = site.media.get(item.id)
-    link = href(url, recording_url(item.id))
+    link = _e(href(url, recording_url(item.id)))
     if published is not None and published.poster is not None:
         picture = (
-            f'<img src="{href(url, f"{MEDIA_URL}/{item.id}.jpg")}" alt="" loading="lazy" '
+            f'<img src="{_e(href(url, f"{MEDIA_URL}/{item.id}.jpg"))}" alt="" loading="lazy" '
             'width="320" height="180">'
         )
     else:
@@ -681,7 +685,7 @@ def _path_excerpt(site: _Site, excerpt: _PathExcerpt, n: int, url: str) -> list[
     item = excerpt.item
     data = _excerpt_media(excerpt, url)
     attrs = " ".join(f'data-{key}="{_e(value)}"' for key, value in data.items())
-    link = href(url, recording_url(item.id) + f"#t={data['start']}")
+    link = _e(href(url, recording_url(item.id) + f"#t={data['start']}"))
     current = ' aria-current="true"' if n == 1 else ""
     what = "video" if excerpt.published.is_video else "audio"
     lines = [
@@ -734,16 +738,16 @@ def _path_player(first: _PathExcerpt, url: str) -> list[str]:
         'aria-label="Lettore del percorso"',
     ]
     if data["poster"]:
-        attrs.append(f'poster="{data["poster"]}"')
+        attrs.append(f'poster="{_e(data["poster"])}"')
     lines = [
         '<div class="lgnet-percorso__schermo">',
         f"<video {' '.join(attrs)}>",
-        f'<source src="{data["src"]}" type="{_e(data["mime"])}">',
+        f'<source src="{_e(data["src"])}" type="{_e(data["mime"])}">',
     ]
     if data["vtt"]:
         lines.append(
             f'<track kind="captions" srclang="{_e(data["lingua"])}" label="Italiano" '
-            f'src="{data["vtt"]}" default>'
+            f'src="{_e(data["vtt"])}" default>'
         )
     audio_only = "" if kind == "audio" else " hidden"
     lines += [
@@ -775,7 +779,7 @@ def render_path(site: _Site, path: TrainingPath, excerpts: list[_PathExcerpt]) -
         "",
         f'<article class="lgnet-percorso" data-lgnet-percorso data-slug="{_e(path.slug)}">',
         '<p class="lgnet-briciole" data-search-exclude>'
-        f'<a href="{href(url, PATHS_DOCS + "/")}">Percorsi formativi</a></p>',
+        f'<a href="{_e(href(url, PATHS_DOCS + "/"))}">Percorsi formativi</a></p>',
         f'<h1 id="lgnet-titolo">{_e(path.title)}</h1>',
         f'<p class="lgnet-sommario">{total} {"estratto" if total == 1 else "estratti"} '
         f'<span aria-hidden="true">·</span> {_e(spoken_duration(_path_duration(excerpts)))} in '
@@ -813,7 +817,7 @@ def render_path(site: _Site, path: TrainingPath, excerpts: list[_PathExcerpt]) -
         "</ol>",
         "</section>",
         "</div>",
-        f'<script src="{href(url, "assets/lgnet/percorso.js")}"></script>',
+        f'<script src="{_e(href(url, "assets/lgnet/percorso.js"))}"></script>',
         "</article>",
         "",
     ]
@@ -855,7 +859,7 @@ def render_path_index(site: _Site, paths: list[tuple[TrainingPath, list[_PathExc
             lines += [
                 '<li class="lgnet-percorsi__voce">',
                 '<h2 class="lgnet-percorsi__titolo">'
-                f'<a href="{href(url, path_url(path.slug))}">{_e(path.title)}</a></h2>',
+                f'<a href="{_e(href(url, path_url(path.slug)))}">{_e(path.title)}</a></h2>',
                 '<p class="lgnet-percorsi__meta">'
                 + ' <span aria-hidden="true">·</span> '.join(meta)
                 + "</p>",
@@ -1144,7 +1148,7 @@ def _map_svg(site: _Site, cities: list[City], counts: dict[str, int], inc: _Incl
         )
         # The dots are a shortcut for pointers; keyboards and screen readers use the table.
         if inc.is_index and site.has_page(f"citta/{city.slug}.md"):
-            target = href(inc.url, f"citta/{city.slug}/")
+            target = _e(href(inc.url, f"citta/{city.slug}/"))
             svg.append(
                 f'<a href="{target}" tabindex="-1"><circle class="lgnet-mappa__area" cx="{x}" '
                 f'cy="{y}" r="14"/>{marker}</a>'

@@ -7,7 +7,6 @@ transcript, notes, time codes and citation.
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,14 @@ from lgnet.archive import (
 )
 from lgnet.clip import ClipRequest, citation_text, clip_transcript, make_clip, moment_link
 from lgnet.errors import LgnetError, Problem, ValidationError
-from lgnet.fsutil import atomic_write_text
+from lgnet.fsutil import atomic_output, atomic_write_text
+from lgnet.outputs import (
+    check_output_file,
+    clean_text,
+    control_characters,
+    prepare_output_dir,
+    staging_dir,
+)
 from lgnet.project import Project
 from lgnet.timecode import clock
 from lgnet.transcripts import TranscriptFiles, read_transcript
@@ -75,9 +81,12 @@ def load_paths(project: Project, archive: Archive) -> tuple[dict[str, TrainingPa
         except PydanticValidationError as err:
             problems += pydantic_problems(err, rel, TrainingPath)
             continue
+        invalid = {f.path.stem for f in archive.files if f.item is None}
         for n, excerpt in enumerate(path.excerpts):
             item = archive.items.get(excerpt.item)
             key = f"excerpts[{n}].item"
+            if item is None and excerpt.item in invalid:
+                continue  # its own file's problems are reported: no second line for one mistake
             if item is None:
                 problems.append(Problem(rel, f"registrazione sconosciuta {excerpt.item!r}", key))
             elif not _access_allows(item, path.audience):
@@ -89,8 +98,28 @@ def load_paths(project: Project, archive: Archive) -> tuple[dict[str, TrainingPa
                         key,
                     )
                 )
+        problems += _control_problems(path, rel)
         paths[path.slug] = path
     return paths, problems
+
+
+def _control_problems(path: TrainingPath, rel: str) -> list[Problem]:
+    """Control characters in the texts that go into the sheets and the site."""
+    texts = [("title", path.title), ("description", path.description)]
+    texts += [(f"excerpts[{n}].note", e.note) for n, e in enumerate(path.excerpts)]
+    problems = []
+    for key, text in texts:
+        found = control_characters(text)
+        if found:
+            problems.append(
+                Problem(
+                    rel,
+                    f"contiene caratteri di controllo invisibili ({', '.join(found)}): "
+                    "toglierli (spesso arrivano da un copia e incolla)",
+                    key,
+                )
+            )
+    return problems
 
 
 def _access_allows(item: Item, audience: str) -> bool:
@@ -113,9 +142,10 @@ class PackResult:
 def _sheet_markdown(
     project: Project, archive: Archive, path: TrainingPath, rows: list[dict[str, str]]
 ) -> str:
-    out = [f"# {path.title}", ""]
+    rows = _clean_rows(rows)
+    out = [f"# {clean_text(path.title)}", ""]
     if path.description:
-        out += [path.description, ""]
+        out += [clean_text(path.description), ""]
     out += [f"Percorso formativo di LGNet Archivio — pubblico: {path.audience}.", ""]
     for n, row in enumerate(rows, start=1):
         out += [
@@ -135,12 +165,14 @@ def _sheet_markdown(
 def _sheet_docx(path: TrainingPath, rows: list[dict[str, str]], target: Path) -> None:
     from docx import Document
 
+    rows = _clean_rows(rows)
     doc = Document()
     doc.core_properties.language = "it-IT"
-    doc.core_properties.title = path.title
-    doc.add_heading(path.title, level=0)
+    title = clean_text(path.title)
+    doc.core_properties.title = title
+    doc.add_heading(title, level=0)
     if path.description:
-        doc.add_paragraph(path.description)
+        doc.add_paragraph(clean_text(path.description))
     for n, row in enumerate(rows, start=1):
         doc.add_heading(f"{n}. {row['title']}", level=1)
         doc.add_paragraph(f"File: {row['file']} (sottotitoli: {row['vtt']})")
@@ -157,7 +189,19 @@ def _sheet_docx(path: TrainingPath, rows: list[dict[str, str]], target: Path) ->
     tmp.replace(target)
 
 
-def pack(project: Project, slug: str, output: Path | None = None) -> PackResult:
+def _media_name(n: int, item: Item) -> str:
+    video = Path(item.media).suffix.lower() in (".mp4", ".mov", ".mkv", ".webm")
+    return f"{n:02d}-{item.id}{'.mp4' if video else '.m4a'}"
+
+
+def pack(
+    project: Project, slug: str, output: Path | None = None, *, overwrite: bool = False
+) -> PackResult:
+    """The pack of path `slug` in `output` (default packs/<slug>/) and a zip next to it.
+
+    Where it may write is decided by `lgnet.outputs`: every file is checked before anything
+    is written, and a folder holding someone else's files is refused, never emptied.
+    """
     archive = load_archive(project)
     paths, problems = load_paths(project, archive)
     if problems:
@@ -166,50 +210,71 @@ def pack(project: Project, slug: str, output: Path | None = None) -> PackResult:
         known = ", ".join(sorted(paths)) or "nessuno"
         raise LgnetError(f"percorso sconosciuto: {slug} (percorsi in archive/paths/: {known})")
     path = paths[slug]
-    folder = output or project.root / "packs" / slug
-    staging = folder.with_name(f".tmp-{folder.name}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    rows = []
-    for n, excerpt in enumerate(path.excerpts, start=1):
-        item = archive.items[excerpt.item]
-        suffix = (
-            ".mp4"
-            if Path(item.media).suffix.lower() in (".mp4", ".mov", ".mkv", ".webm")
-            else ".m4a"
-        )
-        name = f"{n:02d}-{item.id}{suffix}"
-        clip = make_clip(
-            project,
-            ClipRequest(
-                excerpt.item, excerpt.start, excerpt.end, staging / name, audience=path.audience
-            ),
-            archive,
-        )
-        transcript = read_transcript(TranscriptFiles(project.transcripts, item.id).json)
-        part = clip_transcript(transcript, item, excerpt.start, excerpt.end)
-        rows.append(
-            {
-                "title": item.title,
-                "file": clip.media.name,
-                "vtt": clip.vtt.name,
-                "range": f"{clock(excerpt.start)}–{clock(excerpt.end)}",
-                "duration": f"{excerpt.end - excerpt.start:.1f} s",
-                "link": moment_link(project, item.id, excerpt.start),
-                "note": excerpt.note,
-                "transcript": " ".join(s.text for s in part.segments),
-                "citation": citation_text(project, archive, item, excerpt.start, excerpt.end),
-            }
-        )
-    atomic_write_text(staging / "scheda.md", _sheet_markdown(project, archive, path, rows))
-    _sheet_docx(path, rows, staging / "scheda.docx")
-    if folder.exists():
-        shutil.rmtree(folder)
-    staging.replace(folder)
-    archive_zip = folder.with_suffix(".zip")
-    tmp_zip = archive_zip.with_name(".tmp-" + archive_zip.name)
-    with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for file in sorted(folder.iterdir()):
-            zf.write(file, f"{slug}/{file.name}")
-    tmp_zip.replace(archive_zip)
-    return PackResult(folder, archive_zip, sorted(folder.iterdir()))
+    folder = prepare_output_dir(
+        project,
+        output if output is not None else project.root / "packs" / slug,
+        overwrite,
+        owner=f"pack {slug}",
+        archive=archive,
+    )
+    media_names = [
+        _media_name(n, archive.items[e.item]) for n, e in enumerate(path.excerpts, start=1)
+    ]
+    names = [
+        f"{Path(m).stem}{ext}"
+        for m in media_names
+        for ext in (Path(m).suffix, ".vtt", ".srt", ".citazione.txt")
+    ] + ["scheda.md", "scheda.docx"]
+    folder.claim(names)
+    archive_zip = check_output_file(
+        project, folder.path.with_name(folder.path.name + ".zip"), overwrite, archive=archive
+    )
+    folder.open()
+    try:
+        with staging_dir(folder.path) as staging:
+            rows = []
+            for excerpt, name in zip(path.excerpts, media_names, strict=True):
+                rows.append(_excerpt_row(project, archive, path, excerpt, staging / name))
+            atomic_write_text(staging / "scheda.md", _sheet_markdown(project, archive, path, rows))
+            _sheet_docx(path, rows, staging / "scheda.docx")
+            files = folder.commit({name: staging / name for name in names}, prune=True)
+        with (
+            atomic_output(archive_zip) as tmp_zip,
+            zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+        ):
+            for file in files:
+                zf.write(file, f"{slug}/{file.name}")
+    except BaseException:
+        folder.abandon()
+        raise
+    return PackResult(folder.path, archive_zip, files)
+
+
+def _excerpt_row(
+    project: Project, archive: Archive, path: TrainingPath, excerpt: Excerpt, target: Path
+) -> dict[str, str]:
+    item = archive.items[excerpt.item]
+    clip = make_clip(
+        project,
+        ClipRequest(excerpt.item, excerpt.start, excerpt.end, target, audience=path.audience),
+        archive,
+    )
+    transcript = read_transcript(TranscriptFiles(project.transcripts, item.id).json)
+    part = clip_transcript(transcript, item, excerpt.start, excerpt.end)
+    return {
+        "title": item.title,
+        "file": clip.media.name,
+        "vtt": clip.vtt.name,
+        "range": f"{clock(excerpt.start)}–{clock(excerpt.end)}",
+        "duration": f"{excerpt.end - excerpt.start:.1f} s",
+        "link": moment_link(project, item.id, excerpt.start),
+        "note": excerpt.note,
+        "transcript": " ".join(s.text for s in part.segments),
+        "citation": citation_text(project, archive, item, excerpt.start, excerpt.end),
+    }
+
+
+def _clean_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Rows without control characters (a paste from a PDF, a subtitle editor): the DOCX's
+    XML cannot hold them, and they are invisible noise in the Markdown."""
+    return [{key: clean_text(value) for key, value in row.items()} for row in rows]

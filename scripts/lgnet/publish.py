@@ -7,9 +7,11 @@ stages after it (search index, pages, media, site) cannot reach anything else: t
 handed the view, never the whole archive. Only the leak audit sees both sides.
 
 Only items in the publication get a `PublishedMedia` record, and the site stage copies
-nothing that is not named by one. Items with redactions point at copies under `.build/`
-(spans silenced, and blacked out where asked, "[omissis]" in the captions), so the originals
-in the archive stay untouched.
+nothing that is not named by one. Every published medium is a copy under `.build/pubblicati/`
+with one picture and one sound track and nothing else (no subtitle or data stream, no
+chapters, no metadata), redacted where the item asks (spans silenced to the sample, blacked
+out where asked); captions of redacted items say "[omissis]" (`.build/redatti/`). The
+originals in the archive stay untouched and are never published.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from lgnet.archive import Archive, Item
 from lgnet.fsutil import atomic_write_text
 from lgnet.media import poster_frame, probe
 from lgnet.project import Project
-from lgnet.redact import redact_transcript, redacted_media
+from lgnet.redact import published_media, redact_transcript
 from lgnet.transcripts import Transcript, TranscriptFiles, render_srt, render_txt, render_vtt
 
 # Browsers pick a decoder from the MIME type; an audio-only file in a video container is
@@ -67,6 +69,15 @@ class Publication:
 
     def allows(self, item_id: str) -> bool:
         return item_id in self.archive.items
+
+    def summary(self) -> str:
+        shown = len(self.archive.items)
+        line = f"Pubblicazione ({self.audience}): {shown} registrazion{'e' if shown == 1 else 'i'}"
+        if self.withheld:
+            count = len(self.withheld)
+            reasons = "; ".join(f"{i}: {why}" for i, why in sorted(self.withheld.items()))
+            line += f", {count} esclus{'a' if count == 1 else 'e'} ({reasons})"
+        return line
 
 
 def withheld_reason(item: Item, audience: str, today: dt.date) -> str:
@@ -157,7 +168,7 @@ def publish_item_files(
     """A `PublishedMedia` for every item published for `audience`, and for no other."""
     out: dict[str, PublishedMedia] = {}
     for item in sorted(archive.published(audience), key=lambda i: i.id):
-        path = redacted_media(project, item)
+        path = published_media(project, item)
         info = probe(path)
         transcript = transcripts.get(item.id)
         captions: dict[str, Path | None] = {"vtt": None, "srt": None, "txt": None}

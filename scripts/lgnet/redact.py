@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lgnet.archive import Item, Redaction
-from lgnet.errors import MediaError
-from lgnet.fsutil import atomic_output, sha256_text
-from lgnet.media import audio_codec_args, ffmpeg_binary, last_error_line, media_sha256, probe
+from lgnet.fsutil import sha256_text
+from lgnet.media import media_sha256, probe, publishable_copy
 from lgnet.project import Project
 from lgnet.timecode import clock
 from lgnet.transcripts import REDACTED, Segment, Transcript
@@ -63,15 +61,18 @@ def redact_transcript(transcript: Transcript, spans: list[Redaction]) -> Transcr
 
 
 def audio_filter(spans: list[Redaction], offset: float = 0.0) -> str | None:
-    """ffmpeg filter silencing the spans (times relative to a cut starting at `offset`)."""
-    if not spans:
-        return None
+    """ffmpeg filter silencing the spans (times relative to a cut starting at `offset`).
+
+    `aeval` evaluates its expression on every sample, at the sample's own time, so the
+    silence starts and ends on the exact sample. (`volume=enable=...` decides once per decoded
+    frame, 1024-4096 samples: a span starting inside a frame kept up to a tenth of a second of
+    the voice it had to hide.) About 4 ms of CPU per second of stereo 48 kHz audio."""
     parts = [
-        f"between(t,{max(r.start - offset, 0):.3f},{r.end - offset:.3f})"
+        f"between(t,{max(r.start - offset, 0):.6f},{r.end - offset:.6f})"
         for r in spans
         if r.end > offset
     ]
-    return f"volume=enable='{'+'.join(parts)}':volume=0" if parts else None
+    return f"aeval='if({'+'.join(parts)},0,val(ch))':c=same" if parts else None
 
 
 def video_filter(spans: list[Redaction], offset: float = 0.0) -> str | None:
@@ -85,38 +86,48 @@ def video_filter(spans: list[Redaction], offset: float = 0.0) -> str | None:
     return f"drawbox=enable='{'+'.join(parts)}':x=0:y=0:w=iw:h=ih:color=black:t=fill"
 
 
-def redacted_media(project: Project, item: Item) -> Path:
-    """The media to publish: the original, or a redacted copy cached under .build/."""
+PUBLISHED_DIR = "pubblicati"  # under .build/
+# Part of every copy's cache key: change it when the way copies are made changes, and every
+# copy is made again on the next build.
+PUBLISHED_VERSION = "2026-1 v+a, no metadata, aeval"
+
+
+def published_media(project: Project, item: Item) -> Path:
+    """The media file to publish for `item`, redacted or not: a copy under
+    `.build/pubblicati/` with one picture and one sound only, redaction spans silenced (and
+    blacked out where asked), and no subtitles, chapters, attachments or metadata of the
+    original. Cached by the original's sha256, the redactions and `PUBLISHED_VERSION`; older
+    copies of the item are removed. Without redactions the streams are copied, not re-encoded
+    (a fraction of a second for a minute of video)."""
     source = item.media_path(project)
-    if not item.redactions:
-        return source
-    info = probe(source)
+    probe(source)  # a truncated or corrupt original is refused here, with its own message
     key = sha256_text(
-        media_sha256(source) + json.dumps([r.model_dump() for r in item.redactions], sort_keys=True)
-    )[:16]
-    target = project.build_dir / "redatti" / f"{item.id}-{key}{source.suffix.lower()}"
-    if target.exists():
-        return target
-    for stale in target.parent.glob(f"{item.id}-*"):
-        stale.unlink()
-    args = [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(source)]
-    afilter = audio_filter(item.redactions)
-    vfilter = video_filter(item.redactions) if info.has_video else None
-    if afilter:
-        args += ["-af", afilter]
-    if info.has_video:
-        args += (
-            ["-vf", vfilter, "-c:v", "libx264", "-preset", "veryfast", "-crf", "26"]
-            if vfilter
-            else ["-c:v", "copy"]
+        json.dumps(
+            {
+                "media": media_sha256(source),
+                "redactions": [r.model_dump(mode="json") for r in item.redactions],
+                "version": PUBLISHED_VERSION,
+            },
+            sort_keys=True,
         )
-    args += audio_codec_args(source.suffix)
-    with atomic_output(target) as tmp:
-        proc = subprocess.run([*args, str(tmp)], capture_output=True, check=False)
-        if proc.returncode != 0:
-            raise MediaError(
-                f"{source}: impossibile applicare gli omissis ({last_error_line(proc.stderr)})"
-            )
+    )[:16]
+    folder = project.build_dir / PUBLISHED_DIR
+    target = folder / f"{item.id}-{key}{source.suffix.lower()}"
+    if target.is_file():
+        return target
+    mine = re.compile(rf"{re.escape(item.id)}-[0-9a-f]{{16}}\.[a-z0-9]+")
+    for old in (folder, project.build_dir / "redatti"):  # redatti/: copies of older versions
+        if old.is_dir():
+            for stale in old.iterdir():
+                if stale != target and mine.fullmatch(stale.name):
+                    stale.unlink()
+    info = probe(source)
+    publishable_copy(
+        source,
+        target,
+        audio_filter=audio_filter(item.redactions) if info.has_audio else None,
+        video_filter=video_filter(item.redactions) if info.has_video else None,
+    )
     return target
 
 

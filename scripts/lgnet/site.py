@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -94,7 +95,18 @@ def check_site_url(url: str) -> str:
     return text if text.endswith("/") else text + "/"
 
 
+# Characters RFC 3986 allows in a URI (unreserved, reserved and '%'): anything else, such as
+# `"<>\\` {}|^`, spaces or control characters, could end an HTML attribute in the 404 page or in
+# `<link rel="canonical">`, so it is refused rather than escaped.
+_URI_CHARACTERS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%"
+)
+_PERCENT_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def _is_web_address(text: str) -> bool:
+    if not text or not set(text) <= _URI_CHARACTERS or _PERCENT_ESCAPE.search(text):
+        return False
     try:
         parts = urlsplit(text)
         port_ok = parts.port is None or parts.port > 0  # a port that is no number: ValueError
@@ -129,9 +141,7 @@ def _build_with_mkdocs(project: Project, out: Path, site_url: str | None = None)
     config_file = _config_file(project)
     try:
         # site_url=None is dropped by load_config: mkdocs.yml's own setting (none) stays.
-        config = load_config(
-            config_file=str(config_file), site_dir=str(out), site_url=site_url
-        )
+        config = load_config(config_file=str(config_file), site_dir=str(out), site_url=site_url)
     except Exception as exc:  # mkdocs raises its own and YAML's errors here
         raise BuildError(
             f"{config_file.name}: configurazione non valida ({_first_line(exc)})"

@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from lgnet.archive import Archive, Item
 from lgnet.asr import ModelSpec, load_model, model_label, resolve_model
+from lgnet.corrections import edited, is_curated, sync_corrections
 from lgnet.errors import LgnetError, Problem
 from lgnet.media import (
     SAMPLE_RATE,
@@ -40,11 +41,8 @@ from lgnet.transcripts import (
     Transcript,
     TranscriptFiles,
     Word,
-    is_curated,
     read_transcript,
     recover_interrupted,
-    sync_vtt_corrections,
-    vtt_edited,
     write_transcript,
 )
 
@@ -524,11 +522,11 @@ def _plan(
     files = TranscriptFiles(project.transcripts, item.id)
     existing = read_transcript(files.json) if files.json.exists() else None
     outcome: ItemOutcome | None = None
-    if existing is not None and vtt_edited(files, existing):
-        sync_vtt_corrections(project.transcripts, item.id)
+    if existing is not None and edited(files, existing):
+        sync_corrections(project.transcripts, item.id)
         existing = read_transcript(files.json)
         outcome = ItemOutcome(
-            item.id, "corretto", "correzioni del VTT riportate in JSON, SRT e TXT"
+            item.id, "corretto", "correzioni del VTT o dell'SRT riportate nella trascrizione"
         )
     path = item.media_path(project)
     sha = media_sha256(path)

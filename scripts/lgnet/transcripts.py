@@ -1,15 +1,15 @@
 """Transcripts as plain data, and their files: `<id>.json` (the source of truth), `.vtt`,
 `.srt` and `.txt`.
 
-A transcript is *curated* when its status is `revisionato` or when a person edited its VTT
-(the VTT's hash no longer matches the one recorded when it was written). Curated transcripts
-are never overwritten by a new transcription; VTT edits flow back into the JSON, SRT and TXT.
+A transcript is *curated* when its status is `revisionato` or when a person edited its VTT or
+SRT (the file's hash no longer matches the one recorded when it was written). Curated
+transcripts are never overwritten by a new transcription; `lgnet.corrections` reads a person's
+edits back into the JSON, SRT and TXT.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -52,6 +52,7 @@ class Transcript:
     provenance: dict[str, Any]
     segments: list[Segment]
     vtt_sha256: str | None = None  # hash of the VTT as written by us: a mismatch means edited
+    srt_sha256: str | None = None  # the same for the SRT
 
     @property
     def text(self) -> str:
@@ -92,6 +93,7 @@ class Transcript:
             provenance=dict(data.get("provenance") or {}),
             segments=segments,
             vtt_sha256=data.get("vtt_sha256"),
+            srt_sha256=data.get("srt_sha256"),
         )
 
 
@@ -137,58 +139,6 @@ def render_json(transcript: Transcript) -> str:
     return json.dumps(transcript.to_json(), ensure_ascii=False, indent=1) + "\n"
 
 
-# --- VTT parsing (for corrections made in a subtitle editor) ---------------------------------
-
-_TIMING = re.compile(
-    r"^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
-)
-_VOICE = re.compile(r"^<v(?:\.[^ >]*)?\s+([^>]*)>")
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
-
-
-def _vtt_seconds(text: str) -> float:
-    parts = text.replace(",", ".").split(":")
-    seconds = float(parts[-1]) + int(parts[-2]) * 60
-    if len(parts) == 3:
-        seconds += int(parts[0]) * 3600
-    return seconds
-
-
-def _unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", " ").replace("&amp;", "&")
-    )
-
-
-def parse_vtt(text: str, source: str = "VTT") -> list[Segment]:
-    """Cues of a WebVTT file as segments (speaker from a `<v Name>` voice tag)."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if not text.startswith("WEBVTT"):
-        raise TranscriptError(f"{source}: non è un file WebVTT (la prima riga deve essere WEBVTT)")
-    segments: list[Segment] = []
-    for block in re.split(r"\n\s*\n", text):
-        lines = [line for line in block.split("\n") if line.strip()]
-        timing_at = next((i for i, line in enumerate(lines) if _TIMING.match(line)), None)
-        if timing_at is None:
-            continue  # header, NOTE, STYLE or REGION block
-        match = _TIMING.match(lines[timing_at])
-        assert match is not None
-        body = " ".join(lines[timing_at + 1 :]).strip()
-        speaker = None
-        voice = _VOICE.match(body)
-        if voice:
-            speaker = _unescape(voice.group(1).strip()) or None
-        body = _unescape(_TAG.sub("", body)).strip()
-        start, end = _vtt_seconds(match.group(1)), _vtt_seconds(match.group(2))
-        if end < start:
-            raise TranscriptError(
-                f"{source}: sottotitolo {match.group(0).strip()} finisce prima di iniziare; "
-                "correggere i tempi"
-            )
-        segments.append(Segment(start=start, end=end, text=body, speaker=speaker))
-    return segments
-
-
 # --- files ---------------------------------------------------------------------------------
 
 
@@ -230,74 +180,48 @@ def read_transcript(path: Path) -> Transcript:
         ) from None
 
 
+def _stamp_hashes(transcript: Transcript) -> tuple[str, str]:
+    """The VTT and SRT as they will be written; their hashes go into the transcript."""
+    vtt, srt = render_vtt(transcript), render_srt(transcript)
+    transcript.vtt_sha256 = sha256_text(vtt)
+    transcript.srt_sha256 = sha256_text(srt)
+    return vtt, srt
+
+
 def write_transcript(folder: Path, transcript: Transcript) -> TranscriptFiles:
     """Write the four files; each is atomic, and a marker covers the moment in between."""
     files = TranscriptFiles(folder, transcript.id)
-    vtt = render_vtt(transcript)
-    transcript.vtt_sha256 = sha256_text(vtt)
+    vtt, srt = _stamp_hashes(transcript)
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write_text(files.pending, "")
     atomic_write_text(files.vtt, vtt)
-    atomic_write_text(files.srt, render_srt(transcript))
+    atomic_write_text(files.srt, srt)
     atomic_write_text(files.txt, render_txt(transcript))
     atomic_write_text(files.json, render_json(transcript))
     files.pending.unlink()
     return files
 
 
-def vtt_edited(files: TranscriptFiles, transcript: Transcript) -> bool:
-    """True when a person changed the VTT since we wrote it."""
-    if files.pending.exists() or not files.vtt.exists() or transcript.vtt_sha256 is None:
-        return False
-    return sha256_text(files.vtt.read_text(encoding="utf-8")) != transcript.vtt_sha256
+def write_revision(folder: Path, transcript: Transcript) -> TranscriptFiles:
+    """Write a transcript that holds a person's edit: its JSON first, then all four files.
 
-
-def is_curated(files: TranscriptFiles, transcript: Transcript) -> bool:
-    return transcript.status == "revisionato" or vtt_edited(files, transcript)
-
-
-def merge_vtt_corrections(transcript: Transcript, corrected: list[Segment]) -> Transcript:
-    """The transcript with the VTT's cues; word timings survive where a cue is unchanged."""
-    by_key = {(round(s.start, 2), round(s.end, 2), s.text.strip()): s for s in transcript.segments}
-    merged = []
-    for cue in corrected:
-        old = by_key.get((round(cue.start, 2), round(cue.end, 2), cue.text.strip()))
-        merged.append(
-            Segment(
-                start=cue.start,
-                end=cue.end,
-                text=cue.text,
-                speaker=cue.speaker if cue.speaker else (old.speaker if old else None),
-                words=list(old.words) if old else [],
-            )
-        )
-    return Transcript(
-        id=transcript.id,
-        language=transcript.language,
-        duration=transcript.duration,
-        status="revisionato",
-        provenance=transcript.provenance,
-        segments=merged,
-    )
-
-
-def sync_vtt_corrections(folder: Path, item_id: str) -> bool:
-    """Carry a person's VTT edits into JSON/SRT/TXT. Returns True when something changed."""
-    files = TranscriptFiles(folder, item_id)
-    if not files.json.exists():
-        return False
-    transcript = read_transcript(files.json)
-    if not vtt_edited(files, transcript):
-        return False
-    corrected = parse_vtt(files.vtt.read_text(encoding="utf-8"), source=str(files.vtt))
-    write_transcript(folder, merge_vtt_corrections(transcript, corrected))
-    return True
+    `transcript` must still carry the hashes of the files on disk, so that if the run is
+    killed before the files are regenerated the edited file still differs from its recorded
+    hash (and is imported again, with the same result) while the untouched ones still match.
+    Killed later, the marker is in place and `recover_interrupted` regenerates the files
+    from this curated JSON.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(TranscriptFiles(folder, transcript.id).json, render_json(transcript))
+    return write_transcript(folder, transcript)
 
 
 def recover_interrupted(folder: Path) -> list[str]:
     """Clean what a killed run left: temporaries, and markers of half-replaced file sets.
 
-    An item with a marker gets its JSON removed unless curated, so it is transcribed again.
+    An item with a marker gets its JSON removed unless curated, so it is transcribed again;
+    a curated JSON (it may hold a person's edit, see `write_revision`) is kept and the other
+    files are regenerated from it.
     """
     remove_stale_temporaries(folder)
     redo = []

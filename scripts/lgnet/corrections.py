@@ -1,0 +1,575 @@
+"""A person's corrections, made in a subtitle editor on `<id>.vtt` or `<id>.srt`, carried back
+into the transcript without ever losing them.
+
+The import side of the transcript files (`transcripts.py` writes them):
+
+* decoding: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252/Latin-1 as saved by
+  Windows editors; a file mixing encodings is refused;
+* parsing: a careful line-by-line reader of WebVTT and SRT that accepts what common editors
+  write (CRLF, cue identifiers, styling tags, NOTE/STYLE/REGION blocks, cue settings, hour-less
+  and comma-decimal timings) and refuses, naming every line at once, whatever it cannot read
+  without guessing — a timing typed `->`, a blank line inside a cue, a missing blank line
+  between cues;
+* merging: the cues become the transcript's segments; word timings survive where a cue is
+  unchanged; empty cues are dropped;
+* syncing, in an order that survives `kill -9` at any point: copy of the edited file in
+  `transcripts/.backup/`, then the JSON with the merged content, then the VTT/SRT/TXT.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from lgnet.errors import Problem, TranscriptError
+from lgnet.fsutil import atomic_write_bytes
+from lgnet.transcripts import (
+    Segment,
+    Transcript,
+    TranscriptFiles,
+    read_transcript,
+    render_srt,
+    write_revision,
+)
+
+Kind = Literal["vtt", "srt"]
+BACKUP_FOLDER = ".backup"
+TIMING_EXAMPLE = "00:01:02.500 --> 00:01:04.000"
+
+# --- decoding ------------------------------------------------------------------------------
+
+# Bytes Windows-1252 leaves undefined: a file holding them is not Windows-1252 text.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    head = data[:offset]
+    return head.count(b"\n") + 1 if b"\n" in data else head.count(b"\r") + 1
+
+
+def decode_captions(data: bytes, source: str) -> str:
+    """The text of a caption file: UTF-8 first, then Windows-1252 (a superset of Latin-1's
+    letters); raises TranscriptError naming the line when neither reads it cleanly."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _encoding_error(source, 1, "UTF-16 danneggiato") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad_line = _line_of(data, exc.start)
+        if _UTF8_MULTIBYTE.search(data):
+            # Part of the file is valid UTF-8 with accents: a Windows-1252 reading would turn
+            # those into garbage ("Ã¨"), so the file mixes encodings.
+            raise _encoding_error(
+                source, bad_line, "il file mescola UTF-8 e un'altra codifica"
+            ) from None
+    undefined = next((i for i, b in enumerate(data) if b in _CP1252_UNDEFINED), None)
+    if undefined is not None:
+        raise _encoding_error(source, _line_of(data, undefined), "codifica non riconosciuta")
+    return data.decode("cp1252")
+
+
+def _encoding_error(source: str, line: int, what: str) -> TranscriptError:
+    return _error(
+        [
+            Problem(
+                source,
+                f"riga {line}: {what}; salvare il file con codifica UTF-8 dall'editor di "
+                "sottotitoli e rilanciare",
+            )
+        ]
+    )
+
+
+def _error(problems: list[Problem]) -> TranscriptError:
+    first = str(problems[0])
+    if len(problems) > 1:
+        first += f" (e altri {len(problems) - 1} problemi nello stesso file)"
+    return TranscriptError(first, problems)
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+_TS = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[.,](\d{1,3})"
+_TIMING = re.compile(rf"^\s*{_TS}[ \t]*-->[ \t]*{_TS}(?:[ \t]+.*)?\s*$")
+# Something a person meant as a timing line: two clock times joined by an arrow-ish sign,
+# optionally followed by cue settings. Ordinary text ("dalle 9:00 alle 13:00") does not match.
+_TIMEISH = r"\d+(?::\d+)+(?:[.,:]\d*)?"
+_LOOKS_LIKE_TIMING = re.compile(
+    rf"^\s*{_TIMEISH}\s*(?:-+>?|=+>|[–—]+>?|>|~|→)\s*{_TIMEISH}(?:\s+[\w-]+:\S*)*\s*$"
+)
+_NUMBER = re.compile(r"^\s*\d+\s*$")
+_VOICE = re.compile(r"<v(?:\.[^ \t>]*)?[ \t]+([^>]*)>")
+_VTT_TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>")
+# SRT knows only a few HTML-like tags, plus the {\an8}-style overrides Aegisub writes.
+_SRT_TAG = re.compile(r"</?(?:i|b|u|s|font)(?:\s[^>]*)?>|\{\\[^}]*\}", re.IGNORECASE)
+_ENTITY = re.compile(r"&(amp|lt|gt|nbsp|lrm|rlm|quot|apos|#\d+|#x[0-9a-fA-F]+);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "nbsp": " ", "lrm": "", "rlm": ""}
+_ENTITIES |= {"quot": '"', "apos": "'"}
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One cue as read from a caption file; `line` is the line of its timing."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str | None
+    line: int
+
+
+@dataclass
+class _Block:
+    first: int  # line number of lines[0]
+    lines: list[str]
+
+
+def _blocks(lines: list[str], start: int) -> list[_Block]:
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    for number, line in enumerate(lines[start:], start=start + 1):
+        if line.strip():
+            if current is None:
+                current = _Block(number, [])
+                blocks.append(current)
+            current.lines.append(line)
+        else:
+            current = None
+    return blocks
+
+
+def _seconds(hours: str | None, minutes: str, secs: str, frac: str) -> float | None:
+    if int(minutes) > 59 or int(secs) > 59:
+        return None
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(secs) + float(f"0.{frac}")
+
+
+def _unescape(text: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.startswith("#x"):
+            return chr(int(name[2:], 16))
+        if name.startswith("#"):
+            return chr(int(name[1:]))
+        return _ENTITIES[name]
+
+    return _ENTITY.sub(one, text)
+
+
+class _Reader:
+    """Reads the cues of one file, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, source: str, kind: Kind, speakers: Iterable[str]) -> None:
+        self.source = source
+        self.kind = kind
+        self.speakers = sorted({s for s in speakers if s}, key=len, reverse=True)
+        self.problems: list[Problem] = []
+        self.cues: list[Cue] = []
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.source, f"riga {line}: {message}"))
+
+    def read(self, text: str) -> list[Cue]:
+        lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        start = 0
+        if self.kind == "vtt":
+            start = self._header(lines)
+            if start < 0:
+                return []
+        previous_was_cue = False
+        for block in _blocks(lines, start):
+            previous_was_cue = self._block(block, previous_was_cue)
+        self._check_order()
+        return self.cues
+
+    def _header(self, lines: list[str]) -> int:
+        first = lines[0].removeprefix("\ufeff")
+        if not re.match(r"^WEBVTT(?:[ \t].*)?$", first):
+            hint = (
+                " (sembra un file SRT: esportarlo dall'editor come WebVTT)"
+                if _NUMBER.match(first) or _TIMING.match(first)
+                else ""
+            )
+            self.problem(
+                1,
+                f"non è un file WebVTT{hint}; la prima riga deve essere 'WEBVTT': correggerla "
+                "o ripristinare il file (git checkout)",
+            )
+            return -1
+        for number, line in enumerate(lines[1:], start=2):
+            if not line.strip():
+                return number
+            if "-->" in line or _LOOKS_LIKE_TIMING.match(line):
+                at = number - 1  # index of the timing line; its cue number may precede it
+                if at > 1 and _NUMBER.match(lines[at - 1]):
+                    at -= 1
+                self.problem(
+                    at + 1,
+                    "manca la riga vuota tra l'intestazione WEBVTT e il primo sottotitolo; "
+                    f"aggiungere una riga vuota prima della riga {at + 1}",
+                )
+                return at
+        return len(lines)
+
+    def _block(self, block: _Block, previous_was_cue: bool) -> bool:
+        """Read one block; returns True when it was a cue."""
+        head = block.lines[0].strip()
+        if self.kind == "vtt" and (
+            head in ("STYLE", "REGION") or re.match(r"^NOTE(?:[ \t]|$)", head)
+        ):
+            return False  # comment, style sheet or region definition
+        timing_at = next(
+            (i for i, line in enumerate(block.lines[:2]) if self._is_timing_like(line, first=True)),
+            None,
+        )
+        if timing_at is None:
+            self._orphan(block, previous_was_cue)
+            return False
+        return self._cue(block, timing_at)
+
+    def _is_timing_like(self, line: str, *, first: bool) -> bool:
+        if _TIMING.match(line) or _LOOKS_LIKE_TIMING.match(line):
+            return True
+        # Where a timing is expected, any arrow is a timing that went wrong.
+        return first and bool(re.search(r"\d\s*(?:-+>|=>|→)\s*\d", line))
+
+    def _orphan(self, block: _Block, previous_was_cue: bool) -> None:
+        if len(block.lines) == 1 and _NUMBER.match(block.lines[0]):
+            return  # a lone cue number: no text to lose
+        if _NUMBER.match(block.lines[0]):
+            self.problem(
+                block.first + 1,
+                f"il sottotitolo {block.lines[0].strip()} (riga {block.first}) non ha la riga "
+                f"dei tempi; inserirla prima del testo, ad esempio '{TIMING_EXAMPLE}'",
+            )
+        elif previous_was_cue:
+            self.problem(
+                block.first,
+                "testo senza riga dei tempi, forse una riga vuota di troppo dentro il "
+                f"sottotitolo precedente; togliere la riga vuota alla riga {block.first - 1} "
+                "oppure aggiungere i tempi prima del testo",
+            )
+        else:
+            self.problem(
+                block.first,
+                "testo senza riga dei tempi; aggiungere prima del testo una riga come "
+                f"'{TIMING_EXAMPLE}' oppure cancellare il testo",
+            )
+
+    def _cue(self, block: _Block, timing_at: int) -> bool:
+        timing_line = block.first + timing_at
+        timing = self._timing(block.lines[timing_at], timing_line)
+        rest = block.lines[timing_at + 1 :]
+        split = next((i for i in range(len(rest)) if self._starts_cue(rest, i)), len(rest))
+        if timing is not None:
+            self._add(timing, rest[:split], timing_line)
+        if split < len(rest):
+            number = timing_line + 1 + split
+            self.problem(
+                number,
+                "manca la riga vuota tra due sottotitoli (questa riga inizia un nuovo "
+                f"sottotitolo); aggiungere una riga vuota prima della riga {number}",
+            )
+            # Read on as if the blank line were there, to report the rest of the file.
+            self._block(_Block(number, rest[split:]), True)
+        return True
+
+    def _starts_cue(self, lines: list[str], i: int) -> bool:
+        """Inside a cue's text: a timing, or a cue number followed by a timing."""
+        if self._is_timing_like(lines[i], first=False):
+            return True
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        return bool(_NUMBER.match(lines[i])) and self._is_timing_like(following, first=True)
+
+    def _timing(self, line: str, number: int) -> tuple[float, float] | None:
+        match = _TIMING.match(line)
+        if match is None:
+            shown = line.strip()
+            if re.search(r"(?<!-)->", line) or "—>" in line or "–>" in line or "→" in line:
+                what = f"la freccia dei tempi va scritta '-->' (due trattini e '>'): «{shown}»"
+            else:
+                what = f"riga dei tempi non valida «{shown}»"
+            self.problem(number, f"{what}; scriverla come '{TIMING_EXAMPLE}'")
+            return None
+        groups = match.groups()
+        start, end = _seconds(*groups[:4]), _seconds(*groups[4:])
+        if start is None or end is None:
+            self.problem(
+                number,
+                f"minuti e secondi vanno da 00 a 59 in «{line.strip()}»; correggere i tempi",
+            )
+            return None
+        if end < start:
+            self.problem(
+                number,
+                f"il sottotitolo finisce prima di iniziare («{line.strip()}»); correggere i "
+                "tempi di inizio e fine",
+            )
+            return None
+        return start, end
+
+    def _add(self, timing: tuple[float, float], body: list[str], line: int) -> None:
+        raw = " ".join(part.strip() for part in body)
+        speaker = None
+        if self.kind == "vtt":
+            voice = _VOICE.search(raw)
+            if voice:
+                speaker = _unescape(voice.group(1).strip()) or None
+            text = _unescape(_VTT_TAG.sub("", raw))
+        else:
+            text = _SRT_TAG.sub("", raw)
+            for name in self.speakers:
+                if text.strip().startswith(name + ":"):
+                    speaker, text = name, text.strip()[len(name) + 1 :]
+                    break
+        text = " ".join(text.split())
+        if text:  # an empty cue is dropped, never published
+            self.cues.append(Cue(timing[0], timing[1], text, speaker, line))
+
+    def _check_order(self) -> None:
+        for before, cue in zip(self.cues, self.cues[1:], strict=False):
+            if cue.start < before.start:
+                self.problem(
+                    cue.line,
+                    f"il sottotitolo inizia prima del precedente (riga {before.line}); "
+                    "correggere i tempi perché i sottotitoli siano in ordine",
+                )
+
+
+def read_cues(text: str, source: str, kind: Kind, speakers: Iterable[str] = ()) -> list[Cue]:
+    """The non-empty cues of a WebVTT or SRT text; raises TranscriptError listing every
+    problem (`<file>: riga N: <what is wrong>; <what to do>`)."""
+    reader = _Reader(source, kind, speakers)
+    cues = reader.read(text)
+    if reader.problems:
+        raise _error(sorted(reader.problems, key=_problem_line))
+    return cues
+
+
+def _problem_line(problem: Problem) -> int:
+    match = re.match(r"riga (\d+)", problem.message)
+    return int(match.group(1)) if match else 0
+
+
+def read_caption_file(path: Path, kind: Kind, speakers: Iterable[str] = ()) -> list[Cue]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TranscriptError(
+            f"{path}: impossibile leggere il file ({exc.strerror}); controllarne i permessi"
+        ) from None
+    cues = read_cues(decode_captions(data, str(path)), str(path), kind, speakers)
+    if not cues:
+        raise TranscriptError(
+            f"{path}: il file non contiene nessun sottotitolo con del testo; ripristinarlo "
+            "(git checkout) o cancellarlo per rigenerarlo dalla trascrizione"
+        )
+    return cues
+
+
+def _segments(cues: list[Cue]) -> list[Segment]:
+    return [Segment(c.start, c.end, c.text, c.speaker) for c in cues]
+
+
+def parse_vtt(text: str, source: str = "VTT") -> list[Segment]:
+    """Cues of a WebVTT text as segments (speaker from a `<v Name>` voice tag)."""
+    return _segments(read_cues(text, source, "vtt"))
+
+
+def parse_srt(text: str, source: str = "SRT", speakers: Iterable[str] = ()) -> list[Segment]:
+    """Cues of an SRT text as segments (speaker from a `Name: ` prefix naming a known one)."""
+    return _segments(read_cues(text, source, "srt", speakers))
+
+
+# --- what was edited -----------------------------------------------------------------------
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def vtt_edited(files: TranscriptFiles, transcript: Transcript) -> bool:
+    """True when a person changed the VTT since we wrote it."""
+    if files.pending.exists() or not files.vtt.exists() or transcript.vtt_sha256 is None:
+        return False
+    return _file_sha256(files.vtt) != transcript.vtt_sha256
+
+
+def srt_edited(files: TranscriptFiles, transcript: Transcript) -> bool:
+    """True when a person changed the SRT since we wrote it (older JSONs have no hash: the
+    SRT is then compared with what the JSON renders to)."""
+    if files.pending.exists() or not files.srt.exists():
+        return False
+    expected = transcript.srt_sha256
+    if expected is None:
+        expected = hashlib.sha256(render_srt(transcript).encode("utf-8")).hexdigest()
+    return _file_sha256(files.srt) != expected
+
+
+def edited(files: TranscriptFiles, transcript: Transcript) -> bool:
+    return vtt_edited(files, transcript) or srt_edited(files, transcript)
+
+
+def is_curated(files: TranscriptFiles, transcript: Transcript) -> bool:
+    return transcript.status == "revisionato" or edited(files, transcript)
+
+
+# --- merging -------------------------------------------------------------------------------
+
+
+def _key(start: float, end: float, text: str) -> tuple[int, int, str]:
+    return round(start * 1000), round(end * 1000), " ".join(text.split())
+
+
+def _same_content(a: list[Segment], b: list[Segment]) -> bool:
+    return [(_key(s.start, s.end, s.text), s.speaker) for s in a] == [
+        (_key(s.start, s.end, s.text), s.speaker) for s in b
+    ]
+
+
+def merge_corrections(transcript: Transcript, cues: list[Cue]) -> Transcript:
+    """The transcript with the caption file's cues as segments, marked `revisionato`.
+
+    One cue becomes one segment (issue 17 will cut captions differently from sentences: this
+    is the function to adapt). A cue identical to a segment keeps its word timings and
+    speaker; a changed one drops the words, which no longer match the text.
+    """
+    old = {_key(s.start, s.end, s.text): s for s in transcript.segments}
+    segments = []
+    for cue in cues:
+        same = old.get(_key(cue.start, cue.end, cue.text))
+        segments.append(
+            Segment(
+                start=cue.start,
+                end=cue.end,
+                text=cue.text,
+                speaker=cue.speaker or (same.speaker if same else None),
+                words=list(same.words) if same else [],
+            )
+        )
+    return dataclasses.replace(transcript, status="revisionato", segments=segments)
+
+
+# --- backup and sync -----------------------------------------------------------------------
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a folder be opened
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def backup_edited(path: Path, item_id: str) -> Path:
+    """Copy a person's file to `.backup/<id>.<UTC timestamp><suffix>` (atomic, synced)."""
+    folder = path.parent / BACKUP_FOLDER
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = folder / f"{item_id}.{stamp}{path.suffix}"
+    n = 2
+    while target.exists():
+        target = folder / f"{item_id}.{stamp}-{n}{path.suffix}"
+        n += 1
+    atomic_write_bytes(target, path.read_bytes())
+    _fsync_folder(folder)
+    return target
+
+
+def _first_difference(vtt: list[Cue], srt: list[Cue]) -> str:
+    for a, b in zip(vtt, srt, strict=False):
+        if (_key(a.start, a.end, a.text), a.speaker) != (_key(b.start, b.end, b.text), b.speaker):
+            return f"prima differenza: riga {a.line} del VTT, riga {b.line} dell'SRT"
+    return f"il VTT ha {len(vtt)} sottotitoli, l'SRT {len(srt)}"
+
+
+def _corrected_cues(files: TranscriptFiles, transcript: Transcript) -> tuple[list[Cue], list[Path]]:
+    """The cues a person edited, and the edited files; refuses two different edits."""
+    speakers = [s.speaker for s in transcript.segments if s.speaker]
+    vtt = read_caption_file(files.vtt, "vtt") if vtt_edited(files, transcript) else None
+    srt = read_caption_file(files.srt, "srt", speakers) if srt_edited(files, transcript) else None
+    if vtt is not None and srt is not None:
+        if not _same_content(_segments(vtt), _segments(srt)):
+            newer = files.vtt if files.vtt.stat().st_mtime >= files.srt.stat().st_mtime else None
+            newer = newer or files.srt
+            raise TranscriptError(
+                f"{files.vtt} e {files.srt}: modificati entrambi, in modo diverso "
+                f"({_first_difference(vtt, srt)}); tenere le correzioni in uno solo dei due "
+                f"(il più recente è {newer.name}) e cancellare l'altro o ripristinarlo con "
+                "git checkout, poi rilanciare"
+            )
+        return vtt, [files.vtt, files.srt]
+    if vtt is not None:
+        return vtt, [files.vtt]
+    if srt is not None:
+        return srt, [files.srt]
+    return [], []
+
+
+def sync_corrections(folder: Path, item_id: str) -> bool:
+    """Carry a person's VTT or SRT edits into the JSON and the other files.
+
+    Returns True when an edited file was imported. A file that cannot be read is refused
+    (TranscriptError) before anything is written. The order makes any interruption safe:
+    1. a copy of each edited file in `.backup/`;
+    2. the JSON with the merged content and the old hashes (until the files are regenerated
+       the edited one still differs from its hash, and the next run imports it again to the
+       same result; the untouched ones still match theirs);
+    3. the VTT, SRT and TXT regenerated from the JSON, and the JSON with their new hashes
+       (under the `.pending` marker, which `recover_interrupted` resolves by regenerating
+       them from the curated JSON).
+    """
+    files = TranscriptFiles(folder, item_id)
+    if not files.json.exists():
+        return False
+    transcript = read_transcript(files.json)
+    cues, sources = _corrected_cues(files, transcript)
+    if not sources:
+        return False
+    for path in sources:
+        backup_edited(path, item_id)
+    if transcript.srt_sha256 is None:  # written before SRT hashes: pin what was checked
+        transcript.srt_sha256 = hashlib.sha256(render_srt(transcript).encode("utf-8")).hexdigest()
+    if _same_content(_segments(cues), transcript.segments):
+        merged = transcript  # saved again without changes: only the hashes are renewed
+    else:
+        merged = merge_corrections(transcript, cues)  # keeps the hashes of the files on disk
+    write_revision(folder, merged)
+    return True
+
+
+def check_corrections(folder: Path, ids: Iterable[str]) -> list[Problem]:
+    """What the next import would refuse in the caption files people edited; writes nothing.
+
+    `lgnet check` reports these with the archive's problems, so a broken edit is found before
+    a build, not in the middle of one.
+    """
+    problems: list[Problem] = []
+    for item_id in sorted(ids):
+        files = TranscriptFiles(folder, item_id)
+        if not files.json.exists():
+            continue
+        try:
+            _corrected_cues(files, read_transcript(files.json))
+        except TranscriptError as exc:
+            if exc.problems:
+                problems += exc.problems
+            else:
+                file, _, message = str(exc).partition(": ")
+                problems.append(Problem(file, message))
+    return problems
