@@ -78,6 +78,7 @@ def _run_build(
     from lgnet.audit import enforce
     from lgnet.checks import run_checks
     from lgnet.index import build_index
+    from lgnet.opendata import write_open_data
     from lgnet.pages import generate_pages
     from lgnet.publish import decide, publish_item_files
     from lgnet.site import render_site
@@ -117,9 +118,12 @@ def _run_build(
             ]
             raise
 
+    def open_data(folder: Path) -> None:
+        result.steps += write_open_data(project, publication, media, site_url, folder)
+
     render_site(
         project, view, audience, engine=engine, media=media, site_url=site_url,
-        site_dir=output, verify=audit,
+        site_dir=output, extras=open_data, verify=audit,
     )  # fmt: skip
     result.steps.append("Controllo delle fughe: nessun contenuto non pubblicabile nel sito")
     result.elapsed = time.monotonic() - started

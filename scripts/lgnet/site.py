@@ -44,6 +44,7 @@ def render_site(
     media: dict[str, PublishedMedia] | None = None,
     site_url: str | None = None,
     site_dir: Path | None = None,
+    extras: Callable[[Path], None] | None = None,
     verify: Callable[[Path], None] | None = None,
 ) -> Path:
     """Build the site (default `site/`) from docs/ (pages already generated) and add the
@@ -51,6 +52,7 @@ def render_site(
 
     `media` is what the publish stage decided may go online; when omitted it is computed.
     `site_url` is the site's public address (MkDocs' `site_url`); None keeps it unset.
+    `extras` adds files to the rendered site (feeds, manifests, open data) before the check.
     The site is rendered into a folder beside `site_dir`, checked with `verify` (the leak
     audit), and swapped in only when everything passed: on any failure the previous site is
     left exactly as it was.
@@ -79,6 +81,8 @@ def render_site(
             _build_with_zensical(project, staging, site_url)
         place_media(project, media, staging)
         _publish_search(project, audience, staging)
+        if extras is not None:
+            extras(staging)
         if verify is not None:
             verify(staging)
     return target
