@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup system-deps site serve test lint format bench clean
+.PHONY: help setup system-deps site serve test lint format bench lighthouse clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -19,6 +19,7 @@ system-deps: ## Debian packages: ffmpeg (media), chromium (browser tests), nodej
 	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
@@ -52,10 +53,19 @@ format: setup ## apply ruff's formatting and safe fixes
 test: setup lint ## lint, then the whole test suite (real model, real browser)
 	$(BIN)/pytest -q
 
-bench: setup ## the benchmarks (minutes): transcription, search scale, site build
+LIGHTHOUSE := .tools/node_modules/.bin/lighthouse
+
+$(LIGHTHOUSE):
+	npm install --no-save --no-package-lock --no-audit --no-fund --prefix .tools lighthouse@12.2.3
+
+lighthouse: setup $(LIGHTHOUSE) ## Lighthouse 12 (mobile) on every page type of the demo site
+	$(BIN)/python bench/lighthouse.py
+
+bench: setup $(LIGHTHOUSE) ## the benchmarks (minutes): transcription, search scale, site build, Lighthouse
 	$(BIN)/python bench/asr.py
 	$(BIN)/python bench/search_scale.py
 	$(BIN)/python bench/site_build.py
+	$(BIN)/python bench/lighthouse.py
 
 clean: ## remove generated files (keeps transcripts, which are committed)
 	rm -rf site site-operatori .build docs/archivio docs/_generato docs/percorsi

@@ -55,3 +55,20 @@ def test_whole_file_says_ranges_are_accepted(served: tuple[str, bytes]) -> None:
 def test_a_range_past_the_end_is_refused(served: tuple[str, bytes]) -> None:
     url, _ = served
     assert get(f"{url}/video.mp4", {"Range": "bytes=999999-"})[0] == 416
+
+
+def test_text_is_sent_compressed_to_a_browser_that_accepts_it(tmp_path: Path) -> None:
+    import gzip
+
+    page = ("<p>Testo della pagina, ripetuto. </p>\n" * 200).encode()
+    (tmp_path / "index.html").write_bytes(page)
+    url, httpd = serve_in_background(tmp_path)
+    try:
+        status, headers, body = get(f"{url}/", {"Accept-Encoding": "gzip, br"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body) == page and len(body) < len(page) / 5
+        plain = get(f"{url}/index.html")
+        assert plain[2] == page and "Content-Encoding" not in plain[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
