@@ -42,7 +42,7 @@ MEDIA_TYPES = ("video/", "audio/")
 
 def copy_repository(dest: Path) -> Path:
     dest.mkdir(parents=True)
-    for name in ("archive", "docs", "transcripts"):
+    for name in ("archive", "docs", "transcripts", "overrides"):
         source = REPO / name
         if source.exists():
             shutil.copytree(

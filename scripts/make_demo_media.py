@@ -210,8 +210,7 @@ WORKSHOP = Recording(
         Line(
             "Lì entrano in gioco le unità di strada e le équipe multidisciplinari itineranti. "
             "Sono unità mobili di pronta assistenza che raggiungono le aree a rischio di "
-            "marginalizzazione, dove si concentrano emergenze abitative e fragilità "
-            "sanitarie.",
+            "marginalizzazione.",
             voice=OPERATOR,
             pause=0.9,
         ),
@@ -366,7 +365,7 @@ GENOVA = Recording(
         ),
         Line(
             "In Liguria la rete conta anche su ANCI Liguria, uno degli enti che sostengono le "
-            "iniziative urbane sul territorio, come i progetti di impegno civico.",
+            "iniziative urbane sul territorio.",
             voice=MODERATOR,
             pause=0.8,
         ),

@@ -21,7 +21,7 @@ def repo() -> Project:
 def copy_project(dest: Path, *, with_media: bool = True) -> Project:
     """A copy of the project's sources (not site/, .venv/ or caches) under `dest`."""
     dest.mkdir(parents=True, exist_ok=True)
-    for name in ("archive", "docs", "transcripts"):
+    for name in ("archive", "docs", "transcripts", "overrides"):
         src = REPO / name
         if src.exists():
             ignore = shutil.ignore_patterns("_generato", ".backup", ".tmp-*")

@@ -268,3 +268,68 @@ def test_a_clip_carries_no_other_stream_and_no_metadata(tmp_path: Path) -> None:
     tags = data["format"].get("tags", {})
     assert not {"title", "comment", "location", "creation_time"} & {k.lower() for k in tags}
     assert "segretissimo" not in result.media.read_bytes().decode("latin-1").lower()
+
+
+# --- ready to hand out ----------------------------------------------------------------------
+
+
+def test_default_names_are_readable_and_links_say_when_they_are_relative(
+    project: Project,
+) -> None:
+    (project.root / "mkdocs.yml").write_text("site_name: t\nhooks:\n  - !!python/name:x.y\n")
+    result = make_clip(project, ClipRequest("aperto", 4.0, 8.5))
+    assert result.media.name == "aperto_00m04s-00m08s.mp4"
+    assert result.vtt.name == "aperto_00m04s-00m08s.vtt"
+    citation = result.citation.read_text()
+    assert (
+        "Collegamento al momento: archivio/aperto/#t=4 (indirizzo del sito non indicato: "
+        "link relativo)" in citation
+    )
+    other = make_clip(
+        project, ClipRequest("aperto", 0, 2, site_url="https://www.comune.example.it/lgnet")
+    )
+    assert "https://www.comune.example.it/lgnet/archivio/aperto/#t=0\n" in (
+        other.citation.read_text()
+    )
+
+
+def test_burned_captions_sit_on_a_box_sized_to_the_picture() -> None:
+    from lgnet.clip import burn_style
+
+    wide, narrow = burn_style(1920, 1080), burn_style(480, 360)
+    for style in (wide, narrow):
+        assert "BorderStyle=3" in style and "BackColour=&H40000000" in style
+        assert "WrapStyle=2" in style  # the cues' own 2 lines, never wrapped again
+    size = {s: float(s.split("FontSize=")[1].split(",")[0]) for s in (wide, narrow)}
+    assert size[wide] == 17 and size[narrow] < size[wide]  # 4:3: smaller, 42 characters fit
+
+
+def test_an_ambiguous_time_on_the_command_line_says_what_to_write(project: Project) -> None:
+    from click.testing import CliRunner
+
+    from lgnet.cli import main
+
+    result = CliRunner().invoke(main, ["clip", "aperto", "1.20", "8", "--root", str(project.root)])
+    assert result.exit_code != 0
+    assert "tempo ambiguo: '1.20'" in result.output and "'1:20' oppure '80'" in result.output
+    assert not (project.root / "clips").exists()
+    ok = CliRunner().invoke(
+        main, ["clip", "aperto", "00:00:01", "6.5", "--root", str(project.root)]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert (project.root / "clips" / "aperto_00m01s-00m06s.mp4").exists()
+
+
+def test_clip_captions_follow_the_words_heard_in_the_excerpt(project: Project) -> None:
+    from lgnet.transcripts import Word
+
+    text = "a b c d e f"
+    words = [Word(0.5 + n * 0.5, 0.9 + n * 0.5, " " + w) for n, w in enumerate(text.split())]
+    segment = Segment(0.5, 3.4, text, None, words)
+    write_transcript(
+        project.transcripts, Transcript("aperto", "it", 12.0, "automatico", {}, [segment])
+    )
+    result = make_clip(project, ClipRequest("aperto", 2.0, 4.0))
+    cues = parse_vtt(result.vtt.read_text())
+    assert " ".join(c.text for c in cues) == "d e f"  # a, b, c were said before the cut
+    assert cues[0].start == pytest.approx(0.0, abs=0.5)

@@ -462,3 +462,113 @@ def test_recovery_keeps_a_json_that_holds_an_edit(tmp_path: Path) -> None:
     assert recover_interrupted(tmp_path) == []
     assert EDIT in files.vtt.read_text() and not files.pending.exists()
     assert read_transcript(files.json).status == "revisionato"
+
+
+# --- captions are cut from sentences: edits are mapped back through the words ---------------
+
+
+def _timed(text: str, start: float, step: float = 0.4) -> list[Word]:
+    return [
+        Word(round(start + n * step, 3), round(start + (n + 1) * step - 0.05, 3), " " + w, 0.8)
+        for n, w in enumerate(text.split())
+    ]
+
+
+LONG = (
+    "Il comune ha attivato uno sportello unico per le persone migranti, con operatori "
+    "sociali, mediatori culturali e consulenti legali che lavorano insieme ogni giorno."
+)
+SHORT = "Grazie a tutte e a tutti."
+
+
+def long_sentence() -> Transcript:
+    words = _timed(LONG, 0.0)
+    after = _timed(SHORT, words[-1].end + 1.0)
+    return Transcript(
+        id="prova",
+        language="it",
+        duration=after[-1].end + 2,
+        status="automatico",
+        provenance={},
+        segments=[
+            Segment(0.0, words[-1].end, LONG, None, words),
+            Segment(after[0].start, after[-1].end, SHORT, None, after),
+        ],
+    )
+
+
+def test_one_word_edited_in_a_cue_of_a_multi_cue_sentence(tmp_path: Path) -> None:
+    original = long_sentence()
+    files = write_transcript(tmp_path, original)
+    vtt = files.vtt.read_text()
+    cues = parse_vtt(vtt)
+    assert len(cues) >= 3  # the long sentence is cut into several cues
+    assert all(len(line) <= 42 for line in vtt.splitlines())
+    second = next(c for c in cues if "mediatori" in c.text)
+    assert "mediatori" in vtt
+    files.vtt.write_text(vtt.replace("mediatori", "mediatrici", 1))
+    assert sync_corrections(tmp_path, "prova")
+    after = read_transcript(files.json)
+    assert after.status == "revisionato"
+    assert len(after.segments) == 2  # the sentences stay as they were
+    assert after.segments[0].text == LONG.replace("mediatori", "mediatrici")
+    assert after.segments[1] == original.segments[1]
+    old_words, new_words = original.segments[0].words, after.segments[0].words
+    assert len(new_words) == len(old_words)
+    for old, new in zip(old_words, new_words, strict=True):
+        if old.word == " mediatori":
+            assert new.word == " mediatrici" and new.probability == 1.0
+            assert second.start <= new.start <= new.end <= second.end + 0.1
+        else:
+            assert (new.start, new.end, new.word) == (old.start, old.end, old.word)
+    assert after.segments[0].start == original.segments[0].start
+    assert after.segments[0].end == original.segments[0].end
+    # SRT and TXT follow, and the new captions are in step with the JSON
+    assert "mediatrici" in files.srt.read_text() and "mediatori" not in files.srt.read_text()
+    assert LONG.replace("mediatori", "mediatrici") in files.txt.read_text()
+    assert not edited(files, after) and not sync_corrections(tmp_path, "prova")
+
+
+def test_a_deleted_cue_removes_its_words_and_a_moved_cue_moves_them(tmp_path: Path) -> None:
+    original = long_sentence()
+    files = write_transcript(tmp_path, original)
+    text = files.vtt.read_text()
+    blocks = text.split("\n\n")
+    # blocks[0] is the header; delete the first cue, move the last one by half a second
+    last = blocks[-1].split("\n")
+    start, _, end = last[1].partition(" --> ")
+    cues = parse_vtt(text)
+    moved = f"{_shift(start, 0.5)} --> {_shift(end.strip(), 0.5)}"
+    blocks[-1] = "\n".join([last[0], moved, *last[2:]])
+    files.vtt.write_text("\n\n".join([blocks[0], *blocks[2:]]))
+    assert sync_corrections(tmp_path, "prova")
+    after = read_transcript(files.json)
+    first_cue_words = cues[0].text.split()
+    assert after.segments[0].text == " ".join(LONG.split()[len(first_cue_words) :])
+    assert (
+        after.segments[0].words[0].start == original.segments[0].words[len(first_cue_words)].start
+    )
+    thanks = after.segments[-1]
+    assert thanks.text == SHORT
+    assert thanks.start == pytest.approx(original.segments[1].start + 0.5, abs=0.002)
+
+
+def _shift(stamp: str, seconds: float) -> str:
+    h, m, s = stamp.split(":")
+    total = int(h) * 3600 + int(m) * 60 + float(s) + seconds
+    return f"{int(total // 3600):02d}:{int(total % 3600 // 60):02d}:{total % 60:06.3f}"
+
+
+def test_a_cue_added_over_silence_becomes_a_sentence_of_its_own(tmp_path: Path) -> None:
+    original = long_sentence()
+    files = write_transcript(tmp_path, original)
+    end = original.duration - 1.5
+    files.vtt.write_text(
+        files.vtt.read_text() + f"\n{_shift('00:00:00.000', end)} --> "
+        f"{_shift('00:00:00.000', end + 1.2)}\n[applausi]\n"
+    )
+    assert sync_corrections(tmp_path, "prova")
+    after = read_transcript(files.json)
+    assert [s.text for s in after.segments] == [LONG, SHORT, "[applausi]"]
+    assert after.segments[0] == original.segments[0]
+    assert after.segments[2].words == []

@@ -218,6 +218,8 @@ def _prepare_site_sources(dest: Path) -> None:
         dest / "docs",
         ignore=shutil.ignore_patterns("_generato", "archivio", "percorsi"),
     )
+    if (REPO / "overrides").is_dir():
+        shutil.copytree(REPO / "overrides", dest / "overrides")
     config = REPO / "mkdocs.yml"
     text = config.read_text(encoding="utf-8") if config.is_file() else MINIMAL_MKDOCS
     if "validation:" not in text:

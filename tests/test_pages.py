@@ -8,7 +8,9 @@ attempt) and two that must never appear (operators only, reserved), and two trai
 
 from __future__ import annotations
 
+import ast
 import html
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -525,13 +527,15 @@ def test_audio_in_a_video_container_is_announced_as_audio() -> None:
 def test_a_media_file_name_cannot_break_out_of_an_attribute(demo: DemoBuild) -> None:
     import dataclasses
 
-    from lgnet.pages import _player
+    from lgnet.pages.components import render_macro
+    from lgnet.pages.recording import player
 
     item = demo.archive.items[VIDEO_ID]
     published = dataclasses.replace(
         demo.media[VIDEO_ID], media=Path('video.mp4" onerror="alert(1)')
     )
-    html_text = "\n".join(_player(item, published, f"archivio/{VIDEO_ID}/"))
+    data = player(item, published, f"archivio/{VIDEO_ID}/")
+    html_text = render_macro("partials/player.html", "player", data)
     assert '" onerror="' not in html_text
     assert "&quot; onerror=&quot;alert(1)" in html_text
 
@@ -597,3 +601,109 @@ def test_valid_site_urls_are_kept() -> None:
     assert check_site_url("http://127.0.0.1:8000/a%20b/l'archivio/") == (
         "http://127.0.0.1:8000/a%20b/l'archivio/"
     )
+
+
+# --- templates: escaping is the default --------------------------------------------------------
+
+PAGE_TEMPLATES = {
+    "recording.md",
+    "catalogue.md",
+    "path.md",
+    "path_index.md",
+    "city.md",
+    "area.md",
+    "glossary.md",
+    "map.md",
+    "home.md",
+}
+
+
+def test_every_template_compiles_with_autoescape_on() -> None:
+    from jinja2 import StrictUndefined, UndefinedError
+
+    from lgnet.pages.components import environment, render
+
+    env = environment()
+    names = env.list_templates()
+    assert set(names) >= PAGE_TEMPLATES
+    assert all(n in PAGE_TEMPLATES or n.startswith("partials/") for n in names)
+    assert env.undefined is StrictUndefined
+    for name in names:
+        assert env.autoescape is True or env.autoescape(name)
+        env.get_template(name)  # compiles
+    # a page rendered without its data fails loudly instead of printing nothing
+    for name in PAGE_TEMPLATES:
+        with pytest.raises(UndefinedError):
+            render(name)
+
+
+def test_every_generated_file_shows_the_payload_as_text(demo: DemoBuild) -> None:
+    for path in demo.pages:
+        text = path.read_text(encoding="utf-8")
+        assert "<script>window" not in text and "<img src=x" not in text, path
+
+
+def test_map_and_glossary_show_city_and_term_data_as_text(demo: DemoBuild) -> None:
+    """The demo's cities and glossary are the repository's: give them payloads here."""
+    import dataclasses
+
+    from lgnet.pages.context import Includer, SiteContext
+    from lgnet.pages.glossary import render_glossary_snippet
+    from lgnet.pages.map import render_map_snippet
+
+    cities = {
+        slug: city.model_copy(update={"name": f"{city.name} {PAYLOAD}", "region": PAYLOAD})
+        for slug, city in demo.archive.cities.items()
+    }
+    terms = [
+        t.model_copy(
+            update={"term": f"{PAYLOAD}{t.term}", "definition": PAYLOAD, "aliases": [PAYLOAD]}
+        )
+        for t in demo.archive.glossary
+    ]
+    archive = dataclasses.replace(demo.archive, cities=cities, glossary=terms)
+    items = archive.published("pubblico")
+    site = SiteContext(demo.project, archive, "pubblico", items, {}, demo.media, {}, {})
+    texts = [
+        render_map_snippet(site, Includer("citta", is_index=True)),
+        render_glossary_snippet(site, Includer("", is_index=False)),
+    ]
+    for text in texts:
+        assert "<script>" not in text and "<img src=x" not in text
+        assert "&lt;script&gt;" in text
+    assert 'onerror=&quot;window.__pwned=1&quot;">' not in texts[0]  # no attribute breaks out
+
+
+# Page HTML belongs in lgnet/templates/: a string literal in Python with one of these tags is
+# HTML assembled by hand. Docstrings may show examples.
+_HTML_TAG = re.compile(
+    r"<(div|a|p|span|li|ul|ol|section|article|nav|dl|dt|dd|h[1-6]|figure|figcaption|svg|g|"
+    r"circle|path|text|button|input|label|select|option|img|meter|form|br|time|source|track|"
+    r"strong|em|table|tr|td|th|video|audio)[\s>/]"
+)
+
+
+def _string_literals(tree: ast.AST) -> Iterator[ast.Constant]:
+    docstrings = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        ):
+            yield node
+
+
+def test_no_python_module_assembles_html() -> None:
+    package = REPO / "scripts" / "lgnet"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in _string_literals(tree):
+            if _HTML_TAG.search(node.value):
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}: {node.value[:60]!r}")
+    assert found == []

@@ -11,6 +11,7 @@ import pytest
 from docx import Document
 
 from lgnet.archive import load_archive
+from lgnet.clip import time_label
 from lgnet.corrections import parse_vtt
 from lgnet.errors import LgnetError, ValidationError
 from lgnet.media import probe
@@ -41,7 +42,7 @@ def test_pack_contains_every_file_and_the_sheet_matches_the_clips(demo: Project)
     names = sorted(p.name for p in result.files)
     path = load_paths(demo, load_archive(demo))[0][SLUG]
     for n, excerpt in enumerate(path.excerpts, start=1):
-        stem = f"{n:02d}-{excerpt.item}"
+        stem = f"{n:02d}_{excerpt.item}_{time_label(excerpt.start, excerpt.end)}"
         media = next(p for p in result.files if p.stem == stem)
         assert {f"{stem}.vtt", f"{stem}.srt", f"{stem}.citazione.txt"} <= set(names)
         assert probe(media).duration == pytest.approx(excerpt.end - excerpt.start, abs=0.1)
@@ -51,8 +52,15 @@ def test_pack_contains_every_file_and_the_sheet_matches_the_clips(demo: Project)
     ranges = re.findall(r"Dalla registrazione:\*\* (\d+:\d\d)–(\d+:\d\d)", sheet)
     assert ranges == [("0:21", "0:43"), ("0:00", "0:30"), ("0:00", "0:25"), ("0:00", "0:20")]
     assert "Nota per chi forma" in sheet and "Licenza: CC0-1.0" in sheet
+    assert "01_rete-workshop-one-stop-shop_00m21s-00m43s.mp4" not in names  # audio: .m4a
+    assert "01_rete-workshop-one-stop-shop_00m21s-00m43s.m4a" in names
+    assert "02_palermo-safe-space_00m00s-00m30s.mp4" in names
+    # no site address in the demo's mkdocs.yml: the links are relative, and the sheet says so
+    assert "(indirizzo del sito non indicato: link relativo)" in sheet
+    assert sheet.count("**Trascrizione** (trascrizione automatica, non revisionata)") == 4
     docx_text = "\n".join(p.text for p in Document(str(result.folder / "scheda.docx")).paragraphs)
     assert "Dalla registrazione: 0:21–0:43" in docx_text
+    assert "Trascrizione (trascrizione automatica, non revisionata)" in docx_text
     with zipfile.ZipFile(result.zip) as zf:
         assert sorted(Path(n).name for n in zf.namelist()) == names
 
@@ -124,7 +132,9 @@ def test_a_pack_made_again_keeps_a_persons_file(small: Project, tmp_path: Path) 
     first = pack(small, BREVE, folder)
     assert (folder / ".lgnet-output.json").exists() and first.zip == tmp_path / "corso.zip"
     (folder / "appunti.txt").write_text("domande per l'aula")
-    with pytest.raises(OutputError, match=r"01-palermo-safe-space\.mp4: il file esiste già"):
+    with pytest.raises(
+        OutputError, match=r"01_palermo-safe-space_00m00s-00m02s\.mp4: il file esiste già"
+    ):
         pack(small, BREVE, folder)
     again = pack(small, BREVE, folder, overwrite=True)
     assert (folder / "appunti.txt").read_text() == "domande per l'aula"
@@ -208,8 +218,87 @@ def test_sheets_strip_control_characters_from_titles(small: Project, tmp_path: P
         ("title", "file", "vtt", "range", "duration", "link", "note", "transcript", "citation"),
         "testo\x0bcon\x01controllo",
     )
+    row |= {"status": "", "warning": ""}
     _sheet_docx(path, [row], tmp_path / "scheda.docx")
     paragraphs = [p.text for p in Document(str(tmp_path / "scheda.docx")).paragraphs]
     assert "Titolo" in paragraphs and "1. testo concontrollo" in paragraphs
     sheet = _sheet_markdown(small, load_archive(small), path, [row])
     assert "\x07" not in sheet and "\x0b" not in sheet and "# Titolo" in sheet
+
+
+# --- ready to hand out: A4, clickable links, rights, burned-in captions ---------------------
+
+SITE = "https://www.comune.example.it/lgnet/"
+
+
+def test_the_docx_is_a4_with_working_hyperlinks(small: Project, tmp_path: Path) -> None:
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.shared import Mm
+
+    result = pack(small, BREVE, tmp_path / "a4", site_url=SITE)
+    doc = Document(str(result.folder / "scheda.docx"))
+    section = doc.sections[0]
+    assert abs(section.page_width - Mm(210)) < Mm(1) and abs(section.page_height - Mm(297)) < Mm(1)
+    targets = [
+        rel.target_ref
+        for rel in doc.part.rels.values()
+        if rel.reltype == RELATIONSHIP_TYPE.HYPERLINK and rel.is_external
+    ]
+    link = f"{SITE}archivio/palermo-safe-space/#t=0"
+    assert link in targets
+    # the hyperlink elements point at those relationships, with the address as their text
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    links = doc.element.body.findall(".//w:hyperlink", ns)
+    assert links and all(doc.part.rels[h.get(rid)].target_ref.startswith(SITE) for h in links)
+    assert any("".join(t.text for t in h.findall(".//w:t", ns)) == link for h in links)
+    sheet = (result.folder / "scheda.md").read_text()
+    assert f"<{link}>" in sheet and "link relativo" not in sheet
+    citation = next(p for p in result.files if p.name.endswith(".citazione.txt")).read_text()
+    assert f"Collegamento al momento: {link}" in citation
+
+
+def test_a_bad_site_url_is_refused_before_anything_is_written(
+    small: Project, tmp_path: Path
+) -> None:
+    with pytest.raises(LgnetError, match="--site-url: indirizzo non valido"):
+        pack(small, BREVE, tmp_path / "x", site_url="www.comune.it")
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("licence", "what"),
+    [("CC-BY-NC-ND-4.0", "non consente opere derivate"), (None, "licenza non indicata")],
+)
+def test_a_licence_without_derivatives_or_none_is_a_warning(
+    small: Project, tmp_path: Path, licence: str | None, what: str
+) -> None:
+    from click.testing import CliRunner
+
+    from lgnet.cli import main
+
+    item = small.archive / "items" / "palermo-safe-space.yml"
+    original = item.read_text()
+    lines = [x for x in original.splitlines() if not x.startswith("license:")]
+    item.write_text("\n".join(lines + ([f"license: {licence}"] if licence else [])) + "\n")
+    try:
+        result = CliRunner().invoke(
+            main, ["pack", BREVE, "-o", str(tmp_path / "d"), "--root", str(small.root)]
+        )
+    finally:
+        item.write_text(original)
+    assert result.exit_code == 0, result.output
+    assert f"attenzione: palermo-safe-space: {'la licenza' if licence else 'licenza'}" in (
+        result.output
+    )
+    assert what in result.output
+    assert what in (tmp_path / "d" / "scheda.md").read_text()
+    docx_text = "\n".join(p.text for p in Document(str(tmp_path / "d" / "scheda.docx")).paragraphs)
+    assert what in docx_text
+
+
+def test_pack_burn_burns_the_captions_into_video_excerpts(small: Project, tmp_path: Path) -> None:
+    plain = pack(small, BREVE, tmp_path / "plain")
+    burned = pack(small, BREVE, tmp_path / "burned", burn=True)
+    name = "01_palermo-safe-space_00m00s-00m02s.mp4"
+    assert (plain.folder / name).read_bytes() != (burned.folder / name).read_bytes()

@@ -89,9 +89,9 @@ def test_recording_pages_and_catalogue_exist(built: DemoBuild) -> None:
 def test_media_only_for_published_items(built: DemoBuild) -> None:
     names = sorted(p.name for p in (built.project.site / "media").iterdir())
     assert names == sorted(
-        [f"{VIDEO_ID}.{ext}" for ext in ("mp4", "jpg", "vtt", "srt", "txt")]
-        + [f"{XSS_ID}.{ext}" for ext in ("mp4", "jpg", "vtt", "srt", "txt")]
-        + [f"{AUDIO_ID}.{ext}" for ext in ("mp3", "vtt", "srt", "txt")]
+        [f"{VIDEO_ID}.{ext}" for ext in ("mp4", "jpg", "vtt", "vtt.js", "srt", "txt")]
+        + [f"{XSS_ID}.{ext}" for ext in ("mp4", "jpg", "vtt", "vtt.js", "srt", "txt")]
+        + [f"{AUDIO_ID}.{ext}" for ext in ("mp3", "vtt", "vtt.js", "srt", "txt")]
     )
 
 
@@ -243,6 +243,7 @@ def test_records_for_unpublished_items_are_refused(built: DemoBuild, tmp_path: P
 def test_a_broken_page_is_one_clear_error(tmp_path: Path, built: DemoBuild) -> None:
     project = Project(tmp_path / "rotto")
     shutil.copytree(built.project.root / "docs", project.docs)
+    shutil.copytree(built.project.root / "overrides", project.root / "overrides")
     shutil.copy2(built.project.root / "mkdocs.yml", project.root / "mkdocs.yml")
     (project.docs / "storia.md").write_text('--8<-- "_generato/inesistente.md"\n', encoding="utf-8")
     with pytest.raises(BuildError) as err:
@@ -263,7 +264,7 @@ def test_unknown_engine(built: DemoBuild) -> None:
 def test_zensical_builds_the_same_docs(tmp_path: Path, built: DemoBuild) -> None:
     """Smoke test: Material's successor builds our mkdocs.yml, pages and transcript included."""
     project = Project(tmp_path / "zensical")
-    for name in ("docs", "archive", "transcripts", ".build"):
+    for name in ("docs", "archive", "transcripts", ".build", "overrides"):
         shutil.copytree(built.project.root / name, project.root / name)
     shutil.copy2(built.project.root / "mkdocs.yml", project.root / "mkdocs.yml")
     render_site(project, built.archive, "pubblico", engine="zensical", media=built.media)
@@ -289,7 +290,7 @@ SITE_URL = "https://www.comune.example.it/lgnet/"
 
 def copy_built_project(built: DemoBuild, dest: Path) -> Project:
     project = Project(dest)
-    for name in ("docs", "archive", "transcripts", ".build"):
+    for name in ("docs", "archive", "transcripts", ".build", "overrides"):
         shutil.copytree(built.project.root / name, project.root / name)
     shutil.copy2(built.project.root / "mkdocs.yml", project.root / "mkdocs.yml")
     return project

@@ -103,11 +103,12 @@ def test_second_run_transcribes_nothing(clips_project: Project) -> None:
 def test_curated_transcript_survives_force_and_vtt_edits_flow_back(clips_project: Project) -> None:
     files = TranscriptFiles(clips_project.transcripts, "cv-it-19574386")
     vtt = files.vtt.read_text()
-    first_cue = vtt.split("\n")[5]
-    # an edit that differs from what the model wrote (base may get this clip right)
-    files.vtt.write_text(
-        vtt.replace(first_cue, "Ognuno è libero di leggere, correggere e riscrivere il codice.")
-    )
+    # an edit that differs from what the model wrote (base may get this clip right): the whole
+    # text of the first cue (two caption lines) replaced by one line
+    header, cue, *rest = vtt.split("\n\n")
+    number, timing, *_ = cue.split("\n")
+    edited = f"{number}\n{timing}\nOgnuno è libero di leggere, correggere e riscrivere il codice."
+    files.vtt.write_text("\n\n".join([header, edited, *rest]))
     outcome = run(clips_project, ids=["cv-it-19574386"], force=True)
     assert outcome == [("cv-it-19574386", "corretto")]
     curated = read_transcript(files.json)
@@ -162,7 +163,7 @@ def test_long_video_goes_through_the_whole_stage(tmp_path: Path) -> None:
     proc = lgnet(project, "transcribe", "--force")
     assert proc.returncode == 0, proc.stderr
     assert re.search(
-        r"1 trascritte.*\(0,9 min di audio in \d+ s, \d+ volte il tempo reale\)", proc.stdout
+        r"1 trascritta.*\(0,9 min di audio in \d+ s, \d+ volt[ae] il tempo reale\)", proc.stdout
     )
 
 

@@ -22,7 +22,9 @@ from lgnet.project import Project
 from lgnet.redact import redact_transcript
 from lgnet.transcripts import Transcript
 
-TEXT_SUFFIXES = {".html", ".js", ".json", ".xml", ".txt", ".vtt", ".srt", ".css", ".md", ".csv"}
+TEXT_SUFFIXES = {
+    ".html", ".js", ".json", ".xml", ".txt", ".vtt", ".srt", ".css", ".md", ".csv", ".bib", ".ris",
+}  # fmt: skip
 MEDIA_SUFFIXES = {
     ".mp4", ".m4a", ".m4v", ".mov", ".mp3", ".aac", ".webm", ".mkv", ".mka", ".ogg", ".oga",
     ".ogv", ".opus", ".wav", ".flac", ".jpg", ".jpeg", ".png", ".webp", ".gif",

@@ -102,7 +102,7 @@ def _run_build(
     index = build_index(project, view, shown, audience, today=publication.today)
     result.steps.append(index.summary())
     media = publish_item_files(project, view, shown, audience)
-    generate_pages(project, view, shown, audience, media)
+    generate_pages(project, view, shown, audience, media, site_url)
 
     def audit(folder: Path) -> None:
         """The leak audit of the staged site, reported with the paths the site will have."""

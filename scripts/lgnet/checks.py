@@ -147,6 +147,24 @@ def excerpt_problems(project: Project, archive: Archive, paths: dict[str, Any]) 
     return problems
 
 
+def caption_warnings(project: Project, archive: Archive) -> list[str]:
+    """Captions (as they are on disk, a person's edits included) that break the subtitle norms.
+
+    Warnings, not problems: a correction that makes a line 44 characters long must not stop
+    the site from being published; `lgnet captions --check` gives the details and exits 1.
+    """
+    from lgnet.captions import cue_problems, read_shown_cues
+
+    out = []
+    for item_id in sorted(archive.items):
+        vtt = project.transcripts / f"{item_id}.vtt"
+        if vtt.is_file():
+            cues = read_shown_cues(vtt.read_text(encoding="utf-8", errors="replace"))
+            rel = project.rel(vtt)
+            out += [f"{rel}: sottotitoli fuori norma: {p}" for p in cue_problems(cues)]
+    return out
+
+
 def run_checks(project: Project, today: dt.date | None = None) -> CheckReport:
     archive = load_archive(project, strict=False)
     problems = list(archive.problems)
@@ -164,5 +182,9 @@ def run_checks(project: Project, today: dt.date | None = None) -> CheckReport:
         pass
     else:
         problems += check_knowledge(project, archive)
-    warnings = [*archive.warnings, *consent_warnings(archive, today)]
+    warnings = [
+        *archive.warnings,
+        *consent_warnings(archive, today),
+        *caption_warnings(project, archive),
+    ]
     return CheckReport(archive, sorted(set(problems)), warnings)

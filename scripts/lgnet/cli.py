@@ -29,6 +29,11 @@ HELP_SITE_URL = (
     "https://www.comune.example.it/lgnet/): serve alla pagina «non trovata» (404). "
     "Senza, tutti i link restano relativi e il sito funziona da qualunque copia."
 )
+HELP_OUTPUT_SITE_URL = (
+    "Indirizzo pubblico del sito (es. https://www.comune.example.it/lgnet/) per link assoluti "
+    "nelle citazioni e nella scheda; predefinito: site_url di mkdocs.yml. Senza, i link "
+    "restano relativi e lo si dice."
+)
 INTERRUPTED = "interrotto dall'utente; il lavoro già concluso è salvato, rilanciare per riprendere"
 AUDIENCE_CHOICE = click.Choice(["pubblico", "operatori"])
 
@@ -373,6 +378,7 @@ def _time(_ctx: click.Context, _param: click.Parameter, value: str) -> float:
     default="pubblico",
     help="Uso previsto: 'pubblico' (formazione aperta) o 'operatori' (formazione interna).",
 )
+@click.option("--site-url", metavar="URL", default=None, help=HELP_OUTPUT_SITE_URL)
 @root_option
 @handles_errors
 def clip(
@@ -383,9 +389,11 @@ def clip(
     burn: bool,
     overwrite: bool,
     audience: str,
+    site_url: str | None,
     root: Path | None,
 ) -> None:
-    """Taglia un estratto (INIZIO e FINE in secondi o MM:SS) con sottotitoli e citazione."""
+    """Taglia un estratto (INIZIO e FINE in secondi, MM:SS o HH:MM:SS, es. 84.5, 1:24.5,
+    00:01:24) con sottotitoli e citazione. Un tempo come 1.20 è ambiguo: scrivere 1:20 o 80."""
     from lgnet.clip import ClipRequest, make_clip
 
     result = make_clip(
@@ -398,9 +406,12 @@ def clip(
             burn=burn,
             audience=audience,
             overwrite=overwrite,
+            site_url=site_url,
         ),
     )
     click.echo(result.summary())
+    for warning in result.warnings:
+        click.echo(f"attenzione: {warning}", err=True)
 
 
 @main.command()
@@ -424,14 +435,28 @@ def clip(
         "(e lo zip); gli altri file della cartella restano dove sono."
     ),
 )
+@click.option("--burn", is_flag=True, help="Imprime i sottotitoli negli estratti video.")
+@click.option("--site-url", metavar="URL", default=None, help=HELP_OUTPUT_SITE_URL)
 @root_option
 @handles_errors
-def pack(slug: str, output: Path | None, overwrite: bool, root: Path | None) -> None:
+def pack(
+    slug: str,
+    output: Path | None,
+    overwrite: bool,
+    burn: bool,
+    site_url: str | None,
+    root: Path | None,
+) -> None:
     """Prepara il pacchetto di un percorso formativo (archive/paths/SLUG.yml): estratti,
     sottotitoli e scheda stampabile (Markdown e DOCX), in una cartella e in uno zip."""
     from lgnet.paths import pack as make_pack
 
-    click.echo(make_pack(_project(root), slug, output, overwrite=overwrite).summary())
+    result = make_pack(
+        _project(root), slug, output, overwrite=overwrite, burn=burn, site_url=site_url
+    )
+    click.echo(result.summary())
+    for warning in result.warnings:
+        click.echo(f"attenzione: {warning}", err=True)
 
 
 @main.command()
@@ -473,6 +498,68 @@ def redact(item_id: str, suggest: bool, root: Path | None) -> None:
     click.echo(f"\nDa copiare in archive/items/{item_id}.yml (verificare i tempi):\nredactions:")
     for suggestion in found:
         click.echo(suggestion.yaml())
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option(
+    "--check",
+    "check_norms",
+    is_flag=True,
+    required=True,
+    help="Controlla i sottotitoli (VTT/SRT) rispetto alle norme: al massimo 2 righe di 42 "
+    "caratteri, 1–7 secondi, 17 caratteri al secondo, nessuna sovrapposizione.",
+)
+@root_option
+@handles_errors
+def captions(ids: tuple[str, ...], check_norms: bool, root: Path | None) -> None:
+    """Statistiche e problemi dei sottotitoli di ogni registrazione (ID: solo quelle), come
+    sono nei file transcripts/<id>.vtt (anche se modificati da una persona); esce con 1 se un
+    sottotitolo ha più di 2 righe, una riga oltre 42 caratteri o si sovrappone a un altro."""
+    from lgnet.captions import (
+        CaptionStats,
+        caption_stats,
+        cue_problems,
+        read_shown_cues,
+        shown,
+        transcript_cues,
+    )
+    from lgnet.errors import LgnetError
+    from lgnet.transcripts import TranscriptFiles, read_transcript
+
+    project = _project(root)
+    known = sorted(p.stem for p in project.transcripts.glob("*.json"))
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise LgnetError(
+            f"trascrizione mancante per {', '.join(unknown)}: controllare l'ID o eseguire "
+            "'lgnet transcribe'"
+        )
+    total, failed = CaptionStats(), False
+    for item_id in ids or known:
+        files = TranscriptFiles(project.transcripts, item_id)
+        if files.vtt.exists():
+            cues = read_shown_cues(files.vtt.read_text(encoding="utf-8", errors="replace"))
+        else:
+            cues = shown(transcript_cues(read_transcript(files.json)))
+        stats = caption_stats(cues)
+        total.add(stats)
+        failed = failed or not stats.meets_hard_norms
+        click.echo(f"{item_id}: {_caption_line(stats)}")
+        for problem in cue_problems(cues):
+            click.echo(f"  {problem}")
+    click.echo(f"totale: {_caption_line(total)}")
+    if failed:
+        sys.exit(1)
+
+
+def _caption_line(stats: Any) -> str:
+    return (
+        f"{stats.cues} sottotitoli; righe ≤ 42 caratteri {stats.share(stats.length_ok):.0f}%, "
+        f"≤ 2 righe {stats.share(stats.lines_ok):.0f}%, "
+        f"1–7 s {stats.share(stats.duration_ok):.0f}%, "
+        f"≤ 17 car./s {stats.share(stats.cps_ok):.0f}%, sovrapposizioni {stats.overlaps}"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,8 +9,9 @@ intended use.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -34,10 +35,18 @@ from lgnet.transcripts import (
     Segment,
     Transcript,
     TranscriptFiles,
+    Word,
     read_transcript,
     render_srt,
     render_vtt,
 )
+
+NO_SITE_URL = "indirizzo del sito non indicato: link relativo"
+AUTOMATIC_TRANSCRIPT = "trascrizione automatica, non revisionata"
+# Burned-in captions: white text on a semi-opaque black box (BorderStyle=3), at most 2 lines
+# (the cues already are; WrapStyle=2 never wraps them again), sized to the picture.
+BURN_BOX_ALPHA = "40"  # hex alpha of the box: 00 opaque, FF transparent (40 = 75% opaque)
+_NO_DERIVATIVES = re.compile(r"\bND\b|NoDeriv|non opere derivate", re.IGNORECASE)
 
 AUDIENCE_USE = {
     "pubblico": "formazione aperta al pubblico",
@@ -54,6 +63,7 @@ class ClipRequest:
     burn: bool = False
     audience: str = "pubblico"
     overwrite: bool = False
+    site_url: str | None = None  # the site's address; None: `site_url` in mkdocs.yml, if any
 
 
 @dataclass
@@ -62,6 +72,7 @@ class ClipResult:
     vtt: Path
     srt: Path
     citation: Path
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def files(self) -> list[Path]:
@@ -92,39 +103,130 @@ def site_url(project: Project) -> str:
     return str(url).rstrip("/") + "/" if url else ""
 
 
-def moment_link(project: Project, item_id: str, start: float) -> str:
-    return f"{site_url(project)}archivio/{item_id}/#t={start:g}"
+def resolve_site_url(project: Project, given: str | None = None) -> str:
+    """The site's address for absolute links: `given` (checked, e.g. from --site-url), else
+    `site_url` in mkdocs.yml, else "" (links stay relative)."""
+    if given:
+        from lgnet.site import check_site_url
+
+        return check_site_url(given)
+    return site_url(project)
 
 
-def citation_text(project: Project, archive: Archive, item: Item, start: float, end: float) -> str:
+def moment_link(project: Project, item_id: str, start: float, site: str | None = None) -> str:
+    """Link to the moment on the site: absolute when the site's address is known."""
+    base = site if site is not None else site_url(project)
+    return f"{base}archivio/{item_id}/#t={start:g}"
+
+
+def licence_warning(item: Item) -> str | None:
+    """A warning when the item's licence does not clearly allow an excerpt to be handed out."""
+    if not item.license:
+        return (
+            f"{item.id}: licenza non indicata; chiedere al titolare dei diritti prima di "
+            "distribuire l'estratto"
+        )
+    if _NO_DERIVATIVES.search(item.license):
+        return (
+            f"{item.id}: la licenza {item.license} non consente opere derivate; un estratto o "
+            "dei sottotitoli impressi possono non essere consentiti: chiedere il permesso al "
+            "titolare dei diritti"
+        )
+    return None
+
+
+def citation_text(
+    project: Project,
+    archive: Archive,
+    item: Item,
+    start: float,
+    end: float,
+    site: str | None = None,
+) -> str:
     city = archive.city_name(item.city)
+    base = site if site is not None else site_url(project)
+    link = moment_link(project, item.id, start, base)
     lines = [
         f"«{item.title}» — {city}, {item.date}",
         f"Estratto {clock(start)}–{clock(end)} ({end - start:.1f} s)",
         f"Crediti: {item.credits or 'non indicati'}",
         f"Licenza: {item.license or 'non indicata: chiedere al titolare prima di riusarla'}",
         f"Accesso: {item.effective_access()}",
-        f"Collegamento al momento: {moment_link(project, item.id, start)}",
+        f"Collegamento al momento: {link}" + ("" if base else f" ({NO_SITE_URL})"),
     ]
+    warning = licence_warning(item)
+    if warning:
+        lines.append("Attenzione: " + warning.split(": ", 1)[1])
     if item.synthetic:
         lines.append("Nota: narrazione sintetica (voce generata), non una registrazione reale.")
     return clean_text("\n".join(lines)) + "\n"
 
 
-def clip_transcript(transcript: Transcript, item: Item, start: float, end: float) -> Transcript:
-    """Redacted segments inside [start, end], re-timed so the excerpt starts at zero."""
+def clip_transcript(
+    transcript: Transcript, item: Item, start: float, end: float, *, words: bool = False
+) -> Transcript:
+    """Redacted segments inside [start, end], re-timed so the excerpt starts at zero.
+
+    With `words`, the word timings come along (re-timed) and a sentence cut by the excerpt
+    keeps only the words heard in it, so its captions follow the excerpt's speech."""
     redacted = redact_transcript(transcript, item.redactions)
-    segments = [
-        Segment(
+    segments = []
+    for seg in redacted.segments:
+        if not (seg.end > start and seg.start < end and seg.text.strip()):
+            continue
+        part = Segment(
             start=max(seg.start, start) - start,
             end=min(seg.end, end) - start,
             text=seg.text,
             speaker=seg.speaker,
         )
-        for seg in redacted.segments
-        if seg.end > start and seg.start < end and seg.text.strip()
-    ]
+        timed = [w for w in seg.words if w.word.strip()]
+        if words and [w.word.strip() for w in timed] == seg.text.split():
+            inside = [w for w in timed if (w.start + w.end) / 2 >= start and w.start < end]
+            inside = [w for w in inside if (w.start + w.end) / 2 < end]
+            if not inside:
+                continue
+            part.words = [
+                Word(max(w.start, start) - start, min(w.end, end) - start, w.word, w.probability)
+                for w in inside
+            ]
+            part.text = "".join(w.word for w in inside).strip()
+        segments.append(part)
     return Transcript(item.id, transcript.language, end - start, transcript.status, {}, segments)
+
+
+def time_label(start: float, end: float) -> str:
+    """A time range for file names: `00m21s-00m43s`, `1h02m03s-1h02m30s`."""
+
+    def one(seconds: float) -> str:
+        h, rest = divmod(int(seconds), 3600)
+        m, s = divmod(rest, 60)
+        return f"{h}h{m:02d}m{s:02d}s" if h else f"{m:02d}m{s:02d}s"
+
+    return f"{one(start)}-{one(end)}"
+
+
+def burn_style(width: int, height: int) -> str:
+    """libass `force_style` for burned-in captions legible from 360p to 1080p.
+
+    Sizes are in the script's units (libass scales 288 of them to the picture's height): the
+    font is 6% of the height, less on narrow pictures so that 42 characters fit the width."""
+    aspect = width / height if width and height else 16 / 9
+    size = round(min(17.0, 17.0 * aspect / (16 / 9)), 1)
+    return ",".join(
+        [
+            "FontName=DejaVu Sans",
+            f"FontSize={size:g}",
+            "PrimaryColour=&H00FFFFFF",
+            f"BackColour=&H{BURN_BOX_ALPHA}000000",
+            f"OutlineColour=&H{BURN_BOX_ALPHA}000000",
+            "BorderStyle=3",
+            "Outline=1",
+            "Shadow=0",
+            "MarginV=12",
+            "WrapStyle=2",
+        ]
+    )
 
 
 def _output_suffix(item: Item, has_video: bool) -> str:
@@ -149,7 +251,8 @@ def cut_media(
     vfilters = [f for f in (video_filter(item.redactions, offset=start),) if f]
     if burn is not None:
         escaped = str(burn).replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'")
-        vfilters.append(f"subtitles='{escaped}'")
+        style = burn_style(info.width or 0, info.height or 0)
+        vfilters.append(f"subtitles='{escaped}':force_style='{style}'")
     # -ss before -i: fast, and exact to the frame when transcoding (ffmpeg >= 2.1); the
     # filters then see the excerpt's own timeline, starting at zero.
     args: list[str] = [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y"]
@@ -213,25 +316,31 @@ def make_clip(project: Project, request: ClipRequest, archive: Archive | None = 
         raise LgnetError(
             f"{item.id}: --burn serve solo per i video, questa è una registrazione audio"
         )
-    excerpt = clip_transcript(read_transcript(files.json), item, request.start, end)
+    excerpt = clip_transcript(read_transcript(files.json), item, request.start, end, words=True)
+    site = resolve_site_url(project, request.site_url)
+    warning = licence_warning(item)
+    warnings = [warning] if warning else []
     suffix = _output_suffix(item, info.has_video)
     if request.output is None:
         # The default folder follows the marker rules: only files lgnet wrote are replaced.
         folder = prepare_output_dir(
             project, project.root / "clips", request.overwrite, owner="clip", archive=archive
         )
-        stem = f"{item.id}_{request.start:07.1f}-{end:07.1f}"
+        stem = f"{item.id}_{time_label(request.start, end)}"
         names = [stem + suffix, stem + ".vtt", stem + ".srt", stem + ".citazione.txt"]
         folder.claim(names)
         folder.open()
         try:
             with staging_dir(folder.path) as staging:
-                staged = _write_clip(project, archive, item, request, end, excerpt, staging, names)
+                staged = _write_clip(
+                    project, archive, item, request, end, excerpt, staging, names, site
+                )
                 folder.commit(staged, prune=False)
         except BaseException:
             folder.abandon()
             raise
-        return ClipResult(*(folder.path / name for name in names))
+        media, vtt, srt, citation = (folder.path / name for name in names)
+        return ClipResult(media, vtt, srt, citation, warnings)
     target = Path(os.path.abspath(request.output))
     if not target.suffix:
         target = target.with_name(target.name + suffix)
@@ -247,14 +356,22 @@ def make_clip(project: Project, request: ClipRequest, archive: Archive | None = 
     try:
         with staging_dir(target.parent) as staging:
             staged = _write_clip(
-                project, archive, item, request, end, excerpt, staging, [t.name for t in targets]
+                project,
+                archive,
+                item,
+                request,
+                end,
+                excerpt,
+                staging,
+                [t.name for t in targets],
+                site,
             )
             for tmp, final in zip(staged.values(), targets, strict=True):
                 os.replace(tmp, final)
     except BaseException:
         remove_empty_dirs(created)
         raise
-    return ClipResult(*targets)
+    return ClipResult(targets[0], targets[1], targets[2], targets[3], warnings)
 
 
 def _write_clip(
@@ -266,6 +383,7 @@ def _write_clip(
     excerpt: Transcript,
     staging: Path,
     names: list[str],
+    site: str,
 ) -> dict[str, Path]:
     """Write media, captions and citation into `staging`; return name -> temporary path."""
     media, vtt, srt, citation = (staging / name for name in names)
@@ -273,5 +391,5 @@ def _write_clip(
     atomic_write_text(srt, render_srt(excerpt))
     source = item.media_path(project)
     cut_media(source, media, item, request.start, end, burn=srt if request.burn else None)
-    atomic_write_text(citation, citation_text(project, archive, item, request.start, end))
+    atomic_write_text(citation, citation_text(project, archive, item, request.start, end, site))
     return {names[0]: media, names[1]: vtt, names[2]: srt, names[3]: citation}

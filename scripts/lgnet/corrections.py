@@ -10,8 +10,9 @@ The import side of the transcript files (`transcripts.py` writes them):
   and comma-decimal timings) and refuses, naming every line at once, whatever it cannot read
   without guessing — a timing typed `->`, a blank line inside a cue, a missing blank line
   between cues;
-* merging: the cues become the transcript's segments; word timings survive where a cue is
-  unchanged; empty cues are dropped;
+* merging: captions are cut to subtitle norms, so a cue is a piece of a sentence (or two short
+  ones): the edited cues are mapped back onto the sentences through the words in the same time
+  range (`merge_corrections`); unchanged words keep their timings; empty cues are dropped;
 * syncing, in an order that survives `kill -9` at any point: copy of the edited file in
   `transcripts/.backup/`, then the JSON with the merged content, then the VTT/SRT/TXT.
 """
@@ -22,6 +23,7 @@ import codecs
 import contextlib
 import dataclasses
 import datetime as dt
+import difflib
 import hashlib
 import os
 import re
@@ -30,12 +32,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from lgnet.captions import CaptionWord, proportional_words, transcript_cues
+from lgnet.captions import Cue as CaptionCue
 from lgnet.errors import Problem, TranscriptError
 from lgnet.fsutil import atomic_write_bytes
 from lgnet.transcripts import (
     Segment,
     Transcript,
     TranscriptFiles,
+    Word,
     read_transcript,
     render_srt,
     write_revision,
@@ -436,33 +441,197 @@ def _key(start: float, end: float, text: str) -> tuple[int, int, str]:
     return round(start * 1000), round(end * 1000), " ".join(text.split())
 
 
+def _same_speaker(a: str | None, b: str | None) -> bool:
+    # An SRT names the speaker only at the start of a turn: a cue without a name is not a change.
+    return a == b or a is None or b is None
+
+
 def _same_content(a: list[Segment], b: list[Segment]) -> bool:
-    return [(_key(s.start, s.end, s.text), s.speaker) for s in a] == [
-        (_key(s.start, s.end, s.text), s.speaker) for s in b
+    return len(a) == len(b) and all(
+        _key(x.start, x.end, x.text) == _key(y.start, y.end, y.text)
+        and _same_speaker(x.speaker, y.speaker)
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def _rendered(transcript: Transcript) -> list[Segment]:
+    """The cues the transcript's caption files hold, as segments (what a person started from)."""
+    return [
+        Segment(c.start, c.end, c.text, c.speaker)
+        for c in (transcript_cues(transcript) if transcript.segments else [])
     ]
 
 
-def merge_corrections(transcript: Transcript, cues: list[Cue]) -> Transcript:
-    """The transcript with the caption file's cues as segments, marked `revisionato`.
+_TIME_TOLERANCE = 0.0015  # caption files hold milliseconds
 
-    One cue becomes one segment (issue 17 will cut captions differently from sentences: this
-    is the function to adapt). A cue identical to a segment keeps its word timings and
-    speaker; a changed one drops the words, which no longer match the text.
+
+def _overlap(a_start: float, a_end: float, b_start: float, b_end: float) -> float:
+    return min(a_end, b_end) - max(a_start, b_start)
+
+
+def _assign(originals: list[CaptionCue], cues: list[Cue]) -> list[list[int]]:
+    """For each edited cue, the original cues it replaces: each original goes to the edited
+    cue it overlaps most in time (none: the person deleted it)."""
+    assigned: list[list[int]] = [[] for _ in cues]
+    for n, original in enumerate(originals):
+        best, best_overlap = None, 0.0
+        for k, cue in enumerate(cues):
+            if cue.start > original.end + 1.0:
+                break
+            overlap = _overlap(original.start, original.end, cue.start, cue.end)
+            if overlap > best_overlap + 1e-9:
+                best, best_overlap = k, overlap
+        if best is not None:
+            assigned[best].append(n)
+    return assigned
+
+
+def _retimed(words: list[CaptionWord], cue: Cue, originals: list[CaptionCue]) -> list[CaptionWord]:
+    """The words of the original cues, their times carried to the edited cue's timing when the
+    person moved it (a linear map of the originals' span onto the cue's)."""
+    start, end = originals[0].start, originals[-1].end
+    moved = abs(start - cue.start) > _TIME_TOLERANCE or abs(end - cue.end) > _TIME_TOLERANCE
+    if not moved:
+        return words
+    scale = (cue.end - cue.start) / (end - start) if end > start else 0.0
+
+    def at(t: float) -> float:
+        return min(max(cue.start + (t - start) * scale, cue.start), cue.end)
+
+    return [dataclasses.replace(w, start=at(w.start), end=at(w.end)) for w in words]
+
+
+@dataclass
+class _NewWord:
+    start: float
+    end: float
+    text: str
+    owner: tuple[int, int]  # (segment index, -1) or (-1, edited cue number) for a new cue
+    old: CaptionWord | None  # the word it keeps, unchanged
+
+
+def _norm(token: str) -> str:
+    return token.casefold()
+
+
+def _interpolate(
+    tokens: list[str], start: float, end: float, owners: list[tuple[int, int]]
+) -> list[_NewWord]:
+    timed = proportional_words(tokens, start, end)
+    return [
+        _NewWord(w.start, w.end, w.text, owner, None)
+        for w, owner in zip(timed, owners, strict=True)
+    ]
+
+
+def _align(
+    old: list[CaptionWord], timed: list[CaptionWord], tokens: list[str], cue: Cue, number: int
+) -> list[_NewWord]:
+    """The cue's tokens aligned to the original words (difflib on word tokens): unchanged words
+    keep their times (`timed`: carried to the cue's new timing, if moved), changed and added
+    ones get times interpolated within the cue."""
+    if not old:
+        return _interpolate(tokens, cue.start, cue.end, [(-1, number)] * len(tokens))
+    out: list[_NewWord] = []
+    matcher = difflib.SequenceMatcher(
+        a=[_norm(w.text) for w in old], b=[_norm(t) for t in tokens], autojunk=False
+    )
+    opcodes = matcher.get_opcodes()
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            for w, t, token in zip(old[i1:i2], timed[i1:i2], tokens[j1:j2], strict=True):
+                out.append(_NewWord(t.start, t.end, token, (w.segment, -1), w))
+        elif tag == "replace":
+            owners = [(old[i1 + (k * (i2 - i1)) // (j2 - j1)].segment, -1) for k in range(j2 - j1)]
+            out += _interpolate(tokens[j1:j2], timed[i1].start, timed[i2 - 1].end, owners)
+        elif tag == "insert":
+            before = timed[i1 - 1] if i1 > 0 else None
+            after = timed[i1] if i1 < len(timed) else None
+            start = before.end if before else max(cue.start, (after.start if after else 0) - 0.3)
+            end = after.start if after else min(cue.end, start + 0.3 * (j2 - j1))
+            owner = (before or after or old[0]).segment
+            out += _interpolate(tokens[j1:j2], start, max(end, start), [(owner, -1)] * (j2 - j1))
+    return out
+
+
+def merge_corrections(transcript: Transcript, cues: list[Cue]) -> Transcript:
+    """The transcript with a person's edited cues carried back into its sentences, marked
+    `revisionato`.
+
+    Captions and segments are two views of the same words. Each edited cue takes the words of
+    the captions it replaces (same time range); its text is aligned to them word by word:
+    words the person did not change keep their timings, changed words get timings
+    interpolated within the cue, and each word stays in its sentence, so the segmentation is
+    otherwise left as it was. A segment all of whose words are unchanged is kept as it is; a
+    cue over silence becomes a segment of its own; a speaker named in a cue applies to its
+    words (a different speaker starts a new segment).
     """
-    old = {_key(s.start, s.end, s.text): s for s in transcript.segments}
-    segments = []
-    for cue in cues:
-        same = old.get(_key(cue.start, cue.end, cue.text))
-        segments.append(
-            Segment(
-                start=cue.start,
-                end=cue.end,
-                text=cue.text,
-                speaker=cue.speaker or (same.speaker if same else None),
-                words=list(same.words) if same else [],
-            )
-        )
-    return dataclasses.replace(transcript, status="revisionato", segments=segments)
+    segments = transcript.segments
+    originals = transcript_cues(transcript) if segments else []
+    assigned = _assign(originals, cues)
+    runs: list[tuple[tuple[int, int], str | None, list[_NewWord]]] = []
+    for number, (cue, mine) in enumerate(zip(cues, assigned, strict=True)):
+        old = [w for n in mine for w in originals[n].words]
+        timed = _retimed(old, cue, [originals[n] for n in mine]) if mine else old
+        for word in _align(old, timed, cue.text.split(), cue, number):
+            base = segments[word.owner[0]].speaker if word.owner[0] >= 0 else None
+            speaker = cue.speaker or base
+            if runs and runs[-1][0] == word.owner and runs[-1][1] == speaker:
+                runs[-1][2].append(word)
+            else:
+                runs.append((word.owner, speaker, [word]))
+    bounds: dict[int, tuple[CaptionWord, CaptionWord]] = {}
+    for original in originals:
+        for w in original.words:
+            first, _ = bounds.get(w.segment, (w, w))
+            bounds[w.segment] = (first, w)
+    return dataclasses.replace(
+        transcript,
+        status="revisionato",
+        segments=[
+            _segment(segments, owner, speaker, words, bounds.get(owner[0]))
+            for owner, speaker, words in runs
+        ],
+    )
+
+
+def _segment(
+    segments: list[Segment],
+    owner: tuple[int, int],
+    speaker: str | None,
+    words: list[_NewWord],
+    bounds: tuple[CaptionWord, CaptionWord] | None,
+) -> Segment:
+    text = " ".join(w.text for w in words)
+    if owner[0] < 0 or bounds is None:  # a cue a person added over silence
+        return Segment(words[0].start, words[-1].end, text, speaker)
+    seg = segments[owner[0]]
+    unchanged = (
+        speaker == seg.speaker
+        and " ".join(text.split()) == " ".join(seg.text.split())
+        and all(w.old is not None and (w.old.start, w.old.end) == (w.start, w.end) for w in words)
+    )
+    if unchanged:
+        return seg
+    timed = any(w.old is not None and w.old.index >= 0 for w in words)
+    first, last = words[0], words[-1]
+    # The sentence keeps its own start and end while its first and last words are unchanged.
+    start = first.start
+    if first.old is not None and first.old == bounds[0] and first.old.start == first.start:
+        start = seg.start
+    end = last.end
+    if last.old is not None and last.old == bounds[1] and last.old.end == last.end:
+        end = seg.end
+    new_words = (
+        [Word(w.start, w.end, " " + w.text, _probability(seg, w)) for w in words] if timed else []
+    )
+    return Segment(start, max(end, start), text, speaker, new_words)
+
+
+def _probability(seg: Segment, word: _NewWord) -> float:
+    if word.old is not None and 0 <= word.old.index < len(seg.words):
+        return seg.words[word.old.index].probability
+    return 1.0  # written by a person
 
 
 # --- backup and sync -----------------------------------------------------------------------
@@ -493,7 +662,9 @@ def backup_edited(path: Path, item_id: str) -> Path:
 
 def _first_difference(vtt: list[Cue], srt: list[Cue]) -> str:
     for a, b in zip(vtt, srt, strict=False):
-        if (_key(a.start, a.end, a.text), a.speaker) != (_key(b.start, b.end, b.text), b.speaker):
+        if _key(a.start, a.end, a.text) != _key(b.start, b.end, b.text) or not _same_speaker(
+            a.speaker, b.speaker
+        ):
             return f"prima differenza: riga {a.line} del VTT, riga {b.line} dell'SRT"
     return f"il VTT ha {len(vtt)} sottotitoli, l'SRT {len(srt)}"
 
@@ -545,7 +716,7 @@ def sync_corrections(folder: Path, item_id: str) -> bool:
         backup_edited(path, item_id)
     if transcript.srt_sha256 is None:  # written before SRT hashes: pin what was checked
         transcript.srt_sha256 = hashlib.sha256(render_srt(transcript).encode("utf-8")).hexdigest()
-    if _same_content(_segments(cues), transcript.segments):
+    if _same_content(_segments(cues), _rendered(transcript)):
         merged = transcript  # saved again without changes: only the hashes are renewed
     else:
         merged = merge_corrections(transcript, cues)  # keeps the hashes of the files on disk

@@ -51,6 +51,7 @@ PROTECTED_DIRS = {
     "archive": "è il catalogo (schede e media)",
     "transcripts": "contiene le trascrizioni",
     "docs": "contiene le pagine del sito",
+    "overrides": "contiene i modelli grafici del sito",
     ".git": "è la storia del progetto",
     "scripts": "contiene il programma",
     "tests": "contiene i test",

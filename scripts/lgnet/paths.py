@@ -8,8 +8,9 @@ transcript, notes, time codes and citation.
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
@@ -24,7 +25,18 @@ from lgnet.archive import (
     pydantic_problems,
     read_yaml,
 )
-from lgnet.clip import ClipRequest, citation_text, clip_transcript, make_clip, moment_link
+from lgnet.clip import (
+    AUTOMATIC_TRANSCRIPT,
+    NO_SITE_URL,
+    ClipRequest,
+    citation_text,
+    clip_transcript,
+    licence_warning,
+    make_clip,
+    moment_link,
+    resolve_site_url,
+    time_label,
+)
 from lgnet.errors import LgnetError, Problem, ValidationError
 from lgnet.fsutil import atomic_output, atomic_write_text
 from lgnet.outputs import (
@@ -134,6 +146,7 @@ class PackResult:
     folder: Path
     zip: Path
     files: list[Path]
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return f"Pacchetto pronto: {self.folder} ({len(self.files)} file) e {self.zip}"
@@ -147,60 +160,158 @@ def _sheet_markdown(
     if path.description:
         out += [clean_text(path.description), ""]
     out += [f"Percorso formativo di LGNet Archivio — pubblico: {path.audience}.", ""]
+    warnings = [row["warning"] for row in rows if row["warning"]]
+    if warnings:
+        out += ["> **Attenzione ai diritti:**  ", *[f"> {w}  " for w in warnings], ""]
     for n, row in enumerate(rows, start=1):
+        link = row["link"]
+        shown_link = f"<{link}>" if _absolute(link) else f"`{link}` ({NO_SITE_URL})"
         out += [
             f"## {n}. {row['title']}",
             "",
             f"- **File:** `{row['file']}` (sottotitoli: `{row['vtt']}`)",
             f"- **Dalla registrazione:** {row['range']} — durata dell'estratto {row['duration']}",
-            f"- **Link:** {row['link']}",
+            f"- **Link:** {shown_link}",
         ]
         if row["note"]:
             out += [f"- **Nota per chi forma:** {row['note']}"]
-        out += ["", "**Trascrizione**", "", row["transcript"] or "_(nessun parlato)_", ""]
+        if row["warning"]:
+            out += [f"- **Attenzione:** {row['warning']}"]
+        heading = "**Trascrizione**" + (f" ({row['status']})" if row["status"] else "")
+        out += ["", heading, "", row["transcript"] or "_(nessun parlato)_", ""]
         out += ["**Citazione**", "", *[f"> {line}  " for line in row["citation"].splitlines()], ""]
     return "\n".join(out)
 
 
+def _absolute(link: str) -> bool:
+    return link.startswith(("http://", "https://"))
+
+
+def _add_hyperlink(paragraph: Any, url: str, text: str) -> None:
+    """A real, clickable hyperlink (python-docx has no API for it): a relationship to the
+    external address and a `w:hyperlink` element holding a blue underlined run."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    color = OxmlElement("w:color")
+    color.set(qn("w:val"), "0B5394")
+    underline = OxmlElement("w:u")
+    underline.set(qn("w:val"), "single")
+    props.append(color)
+    props.append(underline)
+    run.append(props)
+    text_element = OxmlElement("w:t")
+    text_element.text = text
+    text_element.set(qn("xml:space"), "preserve")
+    run.append(text_element)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def _labelled(doc: Any, label: str, text: str) -> Any:
+    paragraph = doc.add_paragraph()
+    paragraph.add_run(f"{label}: ").bold = True
+    if text:
+        paragraph.add_run(text)
+    return paragraph
+
+
 def _sheet_docx(path: TrainingPath, rows: list[dict[str, str]], target: Path) -> None:
+    """The excerpt sheet as an A4 Word document: readable type, clickable links."""
     from docx import Document
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Mm, Pt, RGBColor
 
     rows = _clean_rows(rows)
     doc = Document()
+    for section in doc.sections:  # A4, 2 cm margins (python-docx's template is US Letter)
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(20)
+        section.top_margin = section.bottom_margin = Mm(20)
+    normal = doc.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.MULTIPLE
+    normal.paragraph_format.line_spacing = 1.2
+    for name, size in (("Title", 22), ("Heading 1", 15), ("Heading 2", 12)):
+        style = doc.styles[name]
+        style.font.name = "Arial"
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0x1F, 0x2A, 0x44)
     doc.core_properties.language = "it-IT"
     title = clean_text(path.title)
     doc.core_properties.title = title
     doc.add_heading(title, level=0)
     if path.description:
         doc.add_paragraph(clean_text(path.description))
+    doc.add_paragraph(f"Percorso formativo di LGNet Archivio — pubblico: {path.audience}.")
+    warnings = [row["warning"] for row in rows if row["warning"]]
+    if warnings:
+        doc.add_heading("Attenzione ai diritti", level=2)
+        for warning in warnings:
+            doc.add_paragraph(warning, style="List Bullet")
     for n, row in enumerate(rows, start=1):
         doc.add_heading(f"{n}. {row['title']}", level=1)
-        doc.add_paragraph(f"File: {row['file']} (sottotitoli: {row['vtt']})")
-        doc.add_paragraph(f"Dalla registrazione: {row['range']} — durata {row['duration']}")
-        doc.add_paragraph(f"Link: {row['link']}")
+        _labelled(doc, "File", f"{row['file']} (sottotitoli: {row['vtt']})")
+        _labelled(doc, "Dalla registrazione", f"{row['range']} — durata {row['duration']}")
+        if _absolute(row["link"]):
+            _add_hyperlink(_labelled(doc, "Link", ""), row["link"], row["link"])
+        else:
+            _labelled(doc, "Link", f"{row['link']} ({NO_SITE_URL})")
         if row["note"]:
-            doc.add_paragraph(f"Nota per chi forma: {row['note']}")
-        doc.add_heading("Trascrizione", level=2)
+            _labelled(doc, "Nota per chi forma", row["note"])
+        if row["warning"]:
+            _labelled(doc, "Attenzione", row["warning"])
+        heading = "Trascrizione" + (f" ({row['status']})" if row["status"] else "")
+        doc.add_heading(heading, level=2)
         doc.add_paragraph(row["transcript"] or "(nessun parlato)")
         doc.add_heading("Citazione", level=2)
-        doc.add_paragraph(row["citation"])
+        citation = doc.add_paragraph()
+        for k, line in enumerate(row["citation"].splitlines()):
+            if k:
+                citation.add_run().add_break()
+            label, sep, rest = line.partition(": ")
+            if sep and _absolute(rest.split(" ")[0]):
+                citation.add_run(label + sep)
+                url = rest.split(" ")[0]
+                _add_hyperlink(citation, url, url)
+                if rest[len(url) :]:
+                    citation.add_run(rest[len(url) :])
+            else:
+                citation.add_run(line)
     tmp = target.with_name(".tmp-" + target.name)
     doc.save(str(tmp))
     tmp.replace(target)
 
 
-def _media_name(n: int, item: Item) -> str:
+def _media_name(n: int, item: Item, start: float, end: float) -> str:
+    """`01_palermo-safe-space_00m00s-00m30s.mp4`: order, item, time range."""
     video = Path(item.media).suffix.lower() in (".mp4", ".mov", ".mkv", ".webm")
-    return f"{n:02d}-{item.id}{'.mp4' if video else '.m4a'}"
+    return f"{n:02d}_{item.id}_{time_label(start, end)}{'.mp4' if video else '.m4a'}"
 
 
 def pack(
-    project: Project, slug: str, output: Path | None = None, *, overwrite: bool = False
+    project: Project,
+    slug: str,
+    output: Path | None = None,
+    *,
+    overwrite: bool = False,
+    burn: bool = False,
+    site_url: str | None = None,
 ) -> PackResult:
     """The pack of path `slug` in `output` (default packs/<slug>/) and a zip next to it.
 
     Where it may write is decided by `lgnet.outputs`: every file is checked before anything
-    is written, and a folder holding someone else's files is refused, never emptied.
+    is written, and a folder holding someone else's files is refused, never emptied. `burn`
+    burns the captions into the video excerpts; `site_url` makes the links absolute (default:
+    `site_url` in mkdocs.yml; without either they stay relative, and the sheet says so).
     """
     archive = load_archive(project)
     paths, problems = load_paths(project, archive)
@@ -210,6 +321,7 @@ def pack(
         known = ", ".join(sorted(paths)) or "nessuno"
         raise LgnetError(f"percorso sconosciuto: {slug} (percorsi in archive/paths/: {known})")
     path = paths[slug]
+    site = resolve_site_url(project, site_url)
     folder = prepare_output_dir(
         project,
         output if output is not None else project.root / "packs" / slug,
@@ -218,7 +330,8 @@ def pack(
         archive=archive,
     )
     media_names = [
-        _media_name(n, archive.items[e.item]) for n, e in enumerate(path.excerpts, start=1)
+        _media_name(n, archive.items[e.item], e.start, e.end)
+        for n, e in enumerate(path.excerpts, start=1)
     ]
     names = [
         f"{Path(m).stem}{ext}"
@@ -234,7 +347,9 @@ def pack(
         with staging_dir(folder.path) as staging:
             rows = []
             for excerpt, name in zip(path.excerpts, media_names, strict=True):
-                rows.append(_excerpt_row(project, archive, path, excerpt, staging / name))
+                rows.append(
+                    _excerpt_row(project, archive, path, excerpt, staging / name, burn, site)
+                )
             atomic_write_text(staging / "scheda.md", _sheet_markdown(project, archive, path, rows))
             _sheet_docx(path, rows, staging / "scheda.docx")
             files = folder.commit({name: staging / name for name in names}, prune=True)
@@ -247,18 +362,31 @@ def pack(
     except BaseException:
         folder.abandon()
         raise
-    return PackResult(folder.path, archive_zip, files)
+    warnings = list(dict.fromkeys(row["warning"] for row in rows if row["warning"]))
+    return PackResult(folder.path, archive_zip, files, warnings)
 
 
 def _excerpt_row(
-    project: Project, archive: Archive, path: TrainingPath, excerpt: Excerpt, target: Path
+    project: Project,
+    archive: Archive,
+    path: TrainingPath,
+    excerpt: Excerpt,
+    target: Path,
+    burn: bool,
+    site: str,
 ) -> dict[str, str]:
     item = archive.items[excerpt.item]
-    clip = make_clip(
-        project,
-        ClipRequest(excerpt.item, excerpt.start, excerpt.end, target, audience=path.audience),
-        archive,
+    video = Path(item.media).suffix.lower() in (".mp4", ".mov", ".mkv", ".webm")
+    request = ClipRequest(
+        excerpt.item,
+        excerpt.start,
+        excerpt.end,
+        target,
+        burn=burn and video,
+        audience=path.audience,
+        site_url=site or None,
     )
+    clip = make_clip(project, request, archive)
     transcript = read_transcript(TranscriptFiles(project.transcripts, item.id).json)
     part = clip_transcript(transcript, item, excerpt.start, excerpt.end)
     return {
@@ -267,10 +395,12 @@ def _excerpt_row(
         "vtt": clip.vtt.name,
         "range": f"{clock(excerpt.start)}–{clock(excerpt.end)}",
         "duration": f"{excerpt.end - excerpt.start:.1f} s",
-        "link": moment_link(project, item.id, excerpt.start),
+        "link": moment_link(project, item.id, excerpt.start, site),
         "note": excerpt.note,
         "transcript": " ".join(s.text for s in part.segments),
-        "citation": citation_text(project, archive, item, excerpt.start, excerpt.end),
+        "status": AUTOMATIC_TRANSCRIPT if transcript.status == "automatico" else "",
+        "warning": licence_warning(item) or "",
+        "citation": citation_text(project, archive, item, excerpt.start, excerpt.end, site),
     }
 
 

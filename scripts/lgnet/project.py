@@ -67,7 +67,13 @@ class Project:
     @property
     def sources(self) -> list[Path]:
         """Folders people write: no command may write its outputs into them."""
-        return [self.archive, self.transcripts, self.docs, self.root / ".git"]
+        return [
+            self.archive,
+            self.transcripts,
+            self.docs,
+            self.root / "overrides",
+            self.root / ".git",
+        ]
 
     @property
     def build_lock(self) -> Path:

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from lgnet.archive import Archive
 from lgnet.deploy import staged_site
 from lgnet.errors import BuildError
+from lgnet.fsutil import atomic_write_text
 from lgnet.project import Project
 from lgnet.publish import PublishedMedia, publish_item_files
 
@@ -76,7 +77,7 @@ def render_site(
         )
     with staged_site(target, audience=audience, protected=project.sources) as staging:
         if engine == "mkdocs":
-            _build_with_mkdocs(project, staging, site_url)
+            _build_with_mkdocs(project, staging, site_url, feed=extras is not None)
         else:
             _build_with_zensical(project, staging, site_url)
         place_media(project, media, staging)
@@ -138,7 +139,9 @@ def _first_line(exc: BaseException) -> str:
     return " ".join(text.splitlines()[0].split())
 
 
-def _build_with_mkdocs(project: Project, out: Path, site_url: str | None = None) -> None:
+def _build_with_mkdocs(
+    project: Project, out: Path, site_url: str | None = None, *, feed: bool = False
+) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -151,6 +154,8 @@ def _build_with_mkdocs(project: Project, out: Path, site_url: str | None = None)
             f"{config_file.name}: configurazione non valida ({_first_line(exc)})"
         ) from None
     _anchor_snippet_paths(config, project.root)
+    # The pages announce the Atom feed only when the open-data step will write it.
+    config["extra"]["lgnet_feed"] = bool(feed and site_url)
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config, dirty=False)
@@ -279,7 +284,42 @@ def place_media(
             if path.name not in wanted:
                 with contextlib.suppress(OSError):
                     path.unlink()
+    for name, source in sorted(wanted.items()):
+        if name.endswith(".vtt"):
+            script = folder / f"{name}.js"
+            atomic_write_text(script, caption_script(name[: -len(".vtt")], source))
     return [folder / name for name in sorted(wanted)]
+
+
+_CUE_TIMING = re.compile(r"^(\S+)\s+-->\s+(\S+)")
+
+
+def _cue_seconds(text: str) -> float:
+    parts = text.replace(",", ".").split(":")
+    return float(sum(float(p) * 60**i for i, p in enumerate(reversed(parts))))
+
+
+def caption_script(item_id: str, vtt: Path) -> str:
+    """The cues of a published VTT as a script, `media/<id>.vtt.js`.
+
+    A page opened from disk (file://) cannot load a `<track>` (Chromium treats every file as
+    its own origin), but it can run a script: `sito.js` loads this one there and adds the
+    cues to the player itself. Over http(s) the `<track>` is used and this file is ignored.
+    """
+    cues = []
+    for block in re.split(r"\n\s*\n", vtt.read_text(encoding="utf-8").replace("\r\n", "\n")):
+        lines = block.strip("\n").split("\n")
+        at = next((i for i, line in enumerate(lines) if _CUE_TIMING.match(line)), None)
+        if at is None:
+            continue
+        timing = _CUE_TIMING.match(lines[at])
+        assert timing is not None
+        text = "\n".join(lines[at + 1 :]).strip()
+        if text:
+            start, end = (_cue_seconds(t) for t in timing.groups())
+            cues.append([round(start, 3), round(end, 3), text])
+    payload = json.dumps(cues, ensure_ascii=False, separators=(",", ":"))
+    return f"lgnetSottotitoli({json.dumps(item_id)},{payload});\n"
 
 
 def _publish_search(project: Project, audience: str, site_dir: Path) -> None:

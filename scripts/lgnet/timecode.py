@@ -5,16 +5,32 @@ from __future__ import annotations
 import re
 
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$")
+# `1.20` could be 1 minute 20 seconds written with a dot, or 1.2 seconds: never guessed.
+_AMBIGUOUS = re.compile(r"^(\d{1,2})[.,](\d{2})$")
 
 
 def parse_time(value: str | float | int) -> float:
-    """Seconds from `84.5`, `MM:SS(.f)` or `HH:MM:SS(.f)`; raises ValueError in Italian."""
+    """Seconds from `84.5`, `MM:SS(.f)` or `HH:MM:SS(.f)`; raises ValueError in Italian.
+
+    A text like `1.20` (one or two digits, a dot or comma, exactly two digits) is refused as
+    ambiguous: it may mean 1 minute 20 seconds. Numbers (a YAML `39.70`) are seconds."""
     if isinstance(value, bool):
         raise ValueError(f"tempo non valido: {value!r}")
     if isinstance(value, int | float):
         seconds = float(value)
     else:
         text = value.strip()
+        ambiguous = _AMBIGUOUS.match(text)
+        if ambiguous and int(ambiguous.group(2)) < 60:
+            mins, sec = int(ambiguous.group(1)), int(ambiguous.group(2))
+            decimal = f"{float(f'{mins}.{ambiguous.group(2)}'):g}"
+            if _AMBIGUOUS.match(decimal):  # 1.05 stays ambiguous: 1.050 is not
+                decimal += "0"
+            raise ValueError(
+                f"tempo ambiguo: {value!r} (minuti e secondi, o secondi con decimali?); scrivere "
+                f"'{mins}:{sec:02d}' oppure '{mins * 60 + sec}' per {mins} min "
+                f"{sec} s, oppure '{decimal}' per {decimal.replace('.', ',')} secondi"
+            )
         match = _CLOCK.match(text)
         if match:
             hours, minutes, secs = match.groups()

@@ -41,6 +41,7 @@ from lgnet.transcripts import (
     Transcript,
     TranscriptFiles,
     Word,
+    captions_outdated,
     read_transcript,
     recover_interrupted,
     write_transcript,
@@ -146,23 +147,34 @@ class TranscribeResult:
 
     def summary(self) -> str:
         parts = [
-            f"{self.count('trascritto')} trascritte",
-            f"{self.count('invariato')} già aggiornate",
-            f"{self.count('protetto')} revisionate (non toccate)",
+            _count(self.count("trascritto"), "trascritta", "trascritte"),
+            _count(self.count("invariato"), "già aggiornata", "già aggiornate"),
+            _count(
+                self.count("protetto"), "revisionata (non toccata)", "revisionate (non toccate)"
+            ),
         ]
         if self.count("corretto"):
-            parts.append(f"{self.count('corretto')} correzioni dal VTT applicate")
+            parts.append(
+                _count(
+                    self.count("corretto"),
+                    "correzione dal VTT applicata",
+                    "correzioni dal VTT applicate",
+                )
+            )
         lines = ["Trascrizioni: " + ", ".join(parts)]
         if self.transcribed and self.elapsed > 0:
-            minutes = self.audio_seconds / 60
-            lines[0] += (
-                f" ({minutes:.1f} min di audio in {self.elapsed:.0f} s, "
-                f"{self.audio_seconds / self.elapsed:.0f} volte il tempo reale)".replace(".", ",")
-            )
+            minutes = f"{self.audio_seconds / 60:.1f}".replace(".", ",")
+            speed = _count(round(self.audio_seconds / self.elapsed), "volta", "volte")
+            lines[0] += f" ({minutes} min di audio in {self.elapsed:.0f} s, {speed} il tempo reale)"
         lines += [
             f"  {o.id}: {o.detail}" for o in self.outcomes if o.detail and o.action != "errore"
         ]
         return "\n".join(lines)
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    """`1 trascritta`, `3 trascritte`: the number with the word that agrees with it."""
+    return f"{n} {singular if n == 1 else plural}"
 
 
 class Interrupted(Exception):
@@ -528,6 +540,9 @@ def _plan(
         outcome = ItemOutcome(
             item.id, "corretto", "correzioni del VTT o dell'SRT riportate nella trascrizione"
         )
+    elif existing is not None and captions_outdated(files, existing):
+        # Nobody edited them, but the captions were cut by older rules: same words, new cues.
+        write_transcript(project.transcripts, existing)
     path = item.media_path(project)
     sha = media_sha256(path)
     if existing is not None and is_curated(files, existing):
@@ -563,8 +578,8 @@ def transcribe_archive(
     unknown = [i for i in request.ids if i not in archive.items]
     if unknown:
         raise LgnetError(
-            f"registrazione sconosciuta: {', '.join(unknown)}; gli ID sono i nomi dei file in "
-            "archive/items/ senza .yml"
+            f"{'registrazione sconosciuta' if len(unknown) == 1 else 'registrazioni sconosciute'}"
+            f": {', '.join(unknown)}; gli ID sono i nomi dei file in archive/items/ senza .yml"
         )
     project.transcripts.mkdir(parents=True, exist_ok=True)
     recover_interrupted(project.transcripts)
@@ -633,7 +648,7 @@ def _run_jobs(
     bar = tqdm(
         total=round(total, 1),
         unit="s",
-        desc=f"Trascrizione di {len(jobs)} registrazioni",
+        desc="Trascrizione di " + _count(len(jobs), "registrazione", "registrazioni"),
         disable=not request.progress or None,
         bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s di audio "
         "[{elapsed}<{remaining}]",

@@ -100,29 +100,32 @@ class Transcript:
 # --- rendering -----------------------------------------------------------------------------
 
 
-def _cue_text(seg: Segment) -> str:
-    text = seg.text.strip()
+def _escape(text: str) -> str:
     # Caption text is data: escape what WebVTT would read as markup.
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("-->", "--&gt;")
-    if seg.speaker:
-        speaker = seg.speaker.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return f"<v {speaker}>{text}"
-    return text
+    return text.replace("-->", "--&gt;")
 
 
 def render_vtt(transcript: Transcript) -> str:
+    """WebVTT captions cut to subtitle norms (`lgnet.captions`), a `<v Name>` voice per cue."""
+    from lgnet.captions import transcript_cues
+
     lines = ["WEBVTT", f"Language: {transcript.language}", ""]
-    for n, seg in enumerate(transcript.segments, start=1):
-        lines += [str(n), f"{vtt_time(seg.start)} --> {vtt_time(seg.end)}", _cue_text(seg), ""]
+    for n, cue in enumerate(transcript_cues(transcript), start=1):
+        body = [_escape(line) for line in cue.unlabelled()]
+        if cue.speaker:
+            body[0] = f"<v {_escape(cue.speaker)}>{body[0]}"
+        lines += [str(n), f"{vtt_time(cue.start)} --> {vtt_time(cue.end)}", *body, ""]
     return "\n".join(lines)
 
 
 def render_srt(transcript: Transcript) -> str:
+    """SRT captions, the same cues as the WebVTT; the speaker named at the start of a turn."""
+    from lgnet.captions import transcript_cues
+
     lines = []
-    for n, seg in enumerate(transcript.segments, start=1):
-        text = f"{seg.speaker}: {seg.text.strip()}" if seg.speaker else seg.text.strip()
-        lines += [str(n), f"{srt_time(seg.start)} --> {srt_time(seg.end)}", text, ""]
+    for n, cue in enumerate(transcript_cues(transcript), start=1):
+        lines += [str(n), f"{srt_time(cue.start)} --> {srt_time(cue.end)}", *cue.lines, ""]
     return "\n".join(lines)
 
 
@@ -250,3 +253,17 @@ def load_transcripts(folder: Path, ids: list[str]) -> dict[str, Transcript]:
         if path.exists():
             out[item_id] = read_transcript(path)
     return out
+
+
+def captions_outdated(files: TranscriptFiles, transcript: Transcript) -> bool:
+    """True when the caption files on disk are not what the current rules make of the JSON.
+
+    Only meaningful for files nobody edited (see `lgnet.corrections.edited`): then they can be
+    rendered again without losing anything.
+    """
+    try:
+        vtt = files.vtt.read_text(encoding="utf-8")
+        srt = files.srt.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return True
+    return vtt != render_vtt(transcript) or srt != render_srt(transcript)

@@ -24,7 +24,7 @@ def visible_ids(page: Any) -> set[str]:
 def open_catalogue(new_page: Any, site: DemoSite, query: str = "") -> Any:
     page = new_page().page
     page.goto(site.page_url(f"archivio/{query}"))
-    page.wait_for_selector("[data-lgnet-filtri]:not([hidden])")
+    page.wait_for_selector("[data-lgnet-filtri][data-pronto]")
     return page
 
 

@@ -61,7 +61,7 @@ def test_click_through_the_site_from_disk(new_page: Any, demo_site: DemoSite) ->
 
     tab.click()
     assert_on_page(page, demo_site, "archivio/index.html", "Archivio delle registrazioni")
-    page.wait_for_selector("[data-lgnet-filtri]:not([hidden])")
+    page.wait_for_selector("[data-lgnet-filtri][data-pronto]")
 
     page.locator(".lgnet-scheda").get_by_role("link", name=VIDEO_TITLE).click()
     assert_on_page(page, demo_site, f"archivio/{VIDEO_ID}/index.html", VIDEO_TITLE)
@@ -78,7 +78,7 @@ def test_click_through_the_site_from_disk(new_page: Any, demo_site: DemoSite) ->
 def test_links_added_later_keep_query_and_moment(new_page: Any, demo_site: DemoSite) -> None:
     recorded = open_from_disk(new_page, demo_site, "archivio/index.html")
     page = recorded.page
-    page.wait_for_selector("[data-lgnet-filtri]:not([hidden])")
+    page.wait_for_selector("[data-lgnet-filtri][data-pronto]")
     added = page.evaluate(
         """() => {
             const a = document.createElement('a');
@@ -134,3 +134,23 @@ def test_nothing_changes_over_http(new_page: Any, demo_site: DemoSite) -> None:
     page.wait_for_load_state()
     assert page.locator(".md-tabs__link", has_text="Archivio").get_attribute("href") == "archivio/"
     assert page.locator(".md-search__input").get_attribute("placeholder") == "Cerca"
+
+
+def test_captions_show_from_disk_too(new_page: Any, demo_site: DemoSite) -> None:
+    """A <track> cannot load from file://: its cues come from media/<id>.vtt.js instead."""
+    recorded = open_from_disk(new_page, demo_site, f"archivio/{VIDEO_ID}/index.html")
+    page = recorded.page
+    page.wait_for_function(
+        "() => { const v = document.querySelector('video[data-lgnet-media]');"
+        " return v && Array.from(v.textTracks).some(t => t.cues && t.cues.length > 0"
+        " && t.mode === 'showing'); }",
+        timeout=10_000,
+    )
+    first = page.evaluate(
+        "() => { const v = document.querySelector('video[data-lgnet-media]');"
+        " const t = Array.from(v.textTracks).find(t => t.cues && t.cues.length);"
+        " return t.cues[0].text; }"
+    )
+    vtt = (site_dir(demo_site) / "media" / f"{VIDEO_ID}.vtt").read_text(encoding="utf-8")
+    assert first.split("\n")[0].split(">")[-1].strip() in vtt
+    assert_only_local_requests(recorded)

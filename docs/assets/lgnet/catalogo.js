@@ -1,7 +1,9 @@
 /*
  * LGNet Archivio: filters of the catalogue page (/archivio/), entirely in the browser.
  *
- * Without this script the page lists every recording and the filter form stays hidden.
+ * The form is in the page from the start (no layout shift when this script takes over); without
+ * JavaScript a <noscript> style hides it and the page lists every recording. `data-pronto` on
+ * the form says the filters are live.
  * With it, the form filters the list by city, kind, area, year and words of the title; the
  * choice is kept in the address (?citta=palermo&anno=2023) so a filtered list can be shared.
  */
@@ -80,7 +82,6 @@
       }
     });
 
-    form.hidden = false;
     form.addEventListener("submit", function (event) { event.preventDefault(); apply(true); });
     form.addEventListener("change", function () { apply(true); });
     form.addEventListener("input", function (event) {
@@ -88,6 +89,7 @@
       clearTimeout(timer);
       timer = setTimeout(function () { apply(true); }, 250);
     });
+    form.setAttribute("data-pronto", "");
     form.addEventListener("reset", function () { setTimeout(function () { apply(true); }, 0); });
     apply(false);
   }

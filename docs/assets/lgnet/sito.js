@@ -10,7 +10,9 @@
  *    tab" works too), links added later by scripts, and, as a safety net, any link at the
  *    moment it is clicked. Material's search box cannot work from disk (it loads its index in
  *    a worker, which file:// forbids): Enter in it opens the site's own search page, /cerca/,
- *    which does work from disk. Over http(s) nothing of this runs.
+ *    which does work from disk. A <track> cannot load from disk either: its cues are loaded from
+ *    the script the site stage writes beside the VTT (media/<id>.vtt.js) and added to the
+ *    player. Over http(s) nothing of this runs.
  */
 (function () {
   "use strict";
@@ -72,10 +74,12 @@
     }, true);
     window.addEventListener("submit", function (event) {
       var form = event.target;
-      if (!form || !form.matches || !form.matches(".md-search__form")) return;
+      if (!form || !form.matches || !form.matches(".md-search__form, [data-lgnet-cerca-home]")) {
+        return;
+      }
       event.preventDefault();
       event.stopPropagation();
-      var box = form.querySelector(".md-search__input");
+      var box = form.querySelector(".md-search__input, input[name=q]");
       openSearchPage(box ? box.value.trim() : "");
     }, true);
 
@@ -95,15 +99,48 @@
       if (meta) meta.textContent = "Premere Invio per cercare nelle trascrizioni";
     }
 
+    /*
+     * Captions from disk: a <track> cannot load there (every file is its own origin), so the
+     * site stage writes each VTT's cues as a script too (media/<id>.vtt.js), which can load.
+     */
+    var waiting = {};
+    window.lgnetSottotitoli = function (id, cues) {
+      var done = waiting[id];
+      if (done) done(cues);
+    };
+
+    function captionsFromDisk(track) {
+      var media = track.parentElement;
+      var src = track.getAttribute("src");
+      if (!src || !/\.vtt$/.test(src) || track.hasAttribute("data-lgnet-da-disco")) return;
+      track.setAttribute("data-lgnet-da-disco", "");
+      var id = src.split("/").pop().replace(/\.vtt$/, "");
+      waiting[id] = function (cues) {
+        var shown = track.hasAttribute("default");
+        var added = media.addTextTrack("captions", track.label || "Italiano", track.srclang || "it");
+        cues.forEach(function (c) {
+          if (window.VTTCue) added.addCue(new VTTCue(c[0], c[1], c[2]));
+        });
+        track.remove();
+        added.mode = shown ? "showing" : "hidden";
+      };
+      var script = document.createElement("script");
+      script.src = new URL(src + ".js", document.baseURI).href;
+      document.head.appendChild(script);
+    }
+
+    var CAPTIONS = "[data-lgnet-media] > track[src]";
+
     function fixNode(node) {
       if (node.matches("a[href]")) fixLink(node);
       else if (node.matches(".md-search")) reviveSearchBox(node);
+      else if (node.matches(CAPTIONS)) captionsFromDisk(node);
     }
 
     function fixLinksIn(node) {
       if (node.nodeType !== 1) return;
       fixNode(node);
-      Array.prototype.forEach.call(node.querySelectorAll("a[href], .md-search"), fixNode);
+      Array.prototype.forEach.call(node.querySelectorAll("a[href], .md-search, " + CAPTIONS), fixNode);
     }
 
     if (window.MutationObserver) {

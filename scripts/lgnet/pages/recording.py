@@ -1,0 +1,254 @@
+"""A recording's page, `docs/archivio/<id>/index.md` (template `recording.md`).
+
+Player with captions, chapters, the interactive transcript (redacted passages as the search
+index holds them), metadata and downloads. The ids, classes and `data-` attributes are what
+`docs/assets/lgnet/player.js` reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lgnet.archive import ACCESS_LABELS, Item
+from lgnet.pages.components import (
+    ARCHIVE_DOCS,
+    LANGUAGES,
+    href,
+    media_url,
+    paragraphs,
+    recording_url,
+    render,
+)
+from lgnet.pages.context import Link, SiteContext, Summary
+from lgnet.publish import PublishedMedia
+from lgnet.redact import redact_transcript
+from lgnet.structured import jsonld_recording
+from lgnet.transcripts import STATUS_LABELS, Transcript
+
+
+@dataclass(frozen=True)
+class Player:
+    item_id: str
+    is_video: bool
+    src: str
+    mime: str
+    poster: str | None
+    vtt: str | None
+    language: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    start: float
+    title: str
+
+
+@dataclass(frozen=True)
+class TranscriptStatus:
+    status: str
+    label: str
+    reviewed: bool
+    engine: str | None  # what made an automatic transcript
+    model: str | None
+
+
+@dataclass(frozen=True)
+class SegmentLine:
+    start: float
+    end: float
+    speaker: str | None  # set only where the speaker changes
+    text: str
+
+
+@dataclass(frozen=True)
+class Voice:
+    name: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class Metadata:
+    city: Link
+    date: str
+    kind: str
+    areas: list[Link]
+    duration: float | None
+    speakers: list[Voice]
+    language: str
+    credits: str
+    license: str
+    transcript: str | None  # the transcript's status label
+    access: str | None  # shown to staff only
+    synthetic: bool
+    redacted: bool
+
+
+@dataclass(frozen=True)
+class Download:
+    url: str
+    label: str
+    format: str
+
+
+@dataclass(frozen=True)
+class RecordingPage:
+    item_id: str
+    title: str
+    description: str  # front matter
+    archive_url: str
+    summary: Summary
+    city_name: str
+    date: str
+    player: Player | None
+    chapters: list[Chapter]
+    status: TranscriptStatus | None  # None: no transcript to show
+    segments: list[SegmentLine]
+    description_paragraphs: list[str]
+    metadata: Metadata
+    downloads: list[Download]
+    jsonld: dict[str, Any] | None  # schema.org VideoObject/AudioObject
+    cite: dict[str, str]  # data-* attributes the player's citations read
+
+
+def player(item: Item, published: PublishedMedia, url: str) -> Player:
+    return Player(
+        item_id=item.id,
+        is_video=published.is_video,
+        src=media_url(url, f"{item.id}{published.extension}"),
+        mime=published.mime,
+        poster=(
+            media_url(url, f"{item.id}.jpg")
+            if published.is_video and published.poster is not None
+            else None
+        ),
+        vtt=media_url(url, f"{item.id}.vtt") if published.vtt is not None else None,
+        language=item.language,
+    )
+
+
+def transcript_status(transcript: Transcript) -> TranscriptStatus:
+    engine = transcript.provenance.get("engine")
+    model = transcript.provenance.get("model")
+    return TranscriptStatus(
+        status=transcript.status,
+        label=STATUS_LABELS.get(transcript.status, transcript.status),
+        reviewed=transcript.status == "revisionato",
+        engine=str(engine) if engine else None,
+        model=str(model) if model else None,
+    )
+
+
+def segment_lines(item: Item, transcript: Transcript) -> list[SegmentLine]:
+    from lgnet.index import redacted_segments
+
+    lines = []
+    previous_speaker: str | None = None
+    for seg in redacted_segments(item, transcript):
+        changed = bool(seg.speaker) and seg.speaker != previous_speaker
+        lines.append(
+            SegmentLine(seg.start, seg.end, seg.speaker if changed else None, seg.text.strip())
+        )
+        previous_speaker = seg.speaker or previous_speaker
+    return lines
+
+
+def metadata(site: SiteContext, item: Item, transcript: Transcript | None, url: str) -> Metadata:
+    return Metadata(
+        city=site.city_link(url, item.city),
+        date=item.date,
+        kind=site.kind_label(item),
+        areas=[site.area_link(url, a) for a in item.areas],
+        duration=site.duration(item),
+        speakers=[Voice(s.name, s.role) for s in item.speakers],
+        language=LANGUAGES.get(item.language, item.language),
+        credits=item.credits,
+        license=item.license,
+        transcript=STATUS_LABELS[transcript.status] if transcript else None,
+        access=(
+            ACCESS_LABELS.get(item.effective_access(), item.access)
+            if site.audience != "pubblico"
+            else None
+        ),
+        synthetic=item.synthetic,
+        redacted=bool(item.redactions),
+    )
+
+
+def downloads(
+    item: Item, published: PublishedMedia | None, url: str, site_url: str | None = None
+) -> list[Download]:
+    if published is None:
+        return []
+    files = []
+    kinds = (
+        (published.vtt, "vtt", "Sottotitoli WebVTT"),
+        (published.srt, "srt", "Sottotitoli SRT"),
+        (published.txt, "txt", "Testo della trascrizione"),
+    )
+    for path, ext, label in kinds:
+        if path is not None:
+            files.append(Download(media_url(url, f"{item.id}.{ext}"), label, f".{ext}"))
+    media_label = "Video" if published.is_video else "Audio"
+    target = media_url(url, f"{item.id}{published.extension}")
+    files.append(Download(target, media_label, published.extension[1:]))
+    if site_url is not None:  # written by lgnet.opendata only when the address is known
+        own = recording_url(item.id)
+        files += [
+            Download(href(url, own + "citazione.bib"), "Citazione BibTeX", ".bib"),
+            Download(href(url, own + "citazione.ris"), "Citazione RIS", ".ris"),
+            Download(href(url, own + "citazione.json"), "Citazione CSL-JSON", ".json"),
+            Download(href(url, own + "manifest.json"), "Manifesto IIIF", ".json"),
+        ]
+    return files
+
+
+def recording_page(site: SiteContext, item: Item) -> RecordingPage:
+    url = recording_url(item.id)
+    transcript = site.transcripts.get(item.id)
+    published = site.media.get(item.id)
+    description = (
+        item.description or f"{site.kind_label(item)} da {site.archive.city_name(item.city)}"
+    )
+    shown = transcript if transcript is not None and transcript.segments else None
+    return RecordingPage(
+        item_id=item.id,
+        title=item.title,
+        description=description[:300],
+        archive_url=href(url, ARCHIVE_DOCS + "/"),
+        summary=site.summary(item, url),
+        city_name=site.archive.city_name(item.city),
+        date=item.date,
+        player=player(item, published, url) if published is not None else None,
+        chapters=[Chapter(c.start, c.title) for c in item.chapters],
+        status=transcript_status(shown) if shown is not None else None,
+        segments=segment_lines(item, shown) if shown is not None else [],
+        description_paragraphs=paragraphs(item.description) if item.description else [],
+        metadata=metadata(site, item, transcript, url),
+        downloads=downloads(item, published, url, site.site_url),
+        jsonld=(
+            jsonld_recording(
+                item,
+                published,
+                redact_transcript(transcript, item.redactions) if transcript else None,
+                city=site.archive.cities.get(item.city),
+                city_name=site.archive.city_name(item.city),
+                site_url=site.site_url,
+            )
+            if published is not None
+            else None
+        ),
+        cite={
+            "titolo": item.title,
+            "tipo": item.kind,
+            "citta-nome": site.archive.city_name(item.city),
+            "data": item.date,
+            "lingua": item.language,
+            "crediti": item.credits,
+            "licenza": item.license,
+        },
+    )
+
+
+def render_recording(site: SiteContext, item: Item) -> str:
+    return render("recording.md", page=recording_page(site, item))
