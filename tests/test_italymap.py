@@ -91,3 +91,16 @@ def test_licence_travels_with_the_data() -> None:
     assets = REPO / "scripts" / "lgnet" / "assets"
     text = (assets / "italia-LICENSE.txt").read_text(encoding="utf-8")
     assert "Attribution 4.0 International" in text and "@svg-maps/italy" in text
+
+
+def test_the_light_outline_is_small_and_keeps_the_cities_in_their_regions() -> None:
+    from lgnet.italymap import _rings, light_path, outline
+
+    light = light_path()
+    assert len(light) < len(outline().path) / 3
+    rings = _rings(light)
+    assert len(rings) >= 20  # every region (and the islands) is still drawn
+    xs = [x for ring in rings for x, _ in ring]
+    ys = [y for ring in rings for _, y in ring]
+    assert min(xs) >= 0 and max(xs) <= outline().width + 1
+    assert min(ys) >= 0 and max(ys) <= outline().height + 1

@@ -499,8 +499,10 @@
     var citeText = element("p", { "data-lgnet-brano-testo": "" });
     var copyCite = element("button", { type: "button", "class": "md-button",
       "data-lgnet-brano-copia-testo": "" }, "Copia la citazione");
-    var download = element("a", { "class": "md-button", "data-lgnet-brano-csl": "" },
-      "Scarica la citazione (CSL-JSON)");
+    // A real href from the start (crawlers and Lighthouse want one); the Blob URL replaces it
+    // when a passage is chosen.
+    var download = element("a", { "class": "md-button", "data-lgnet-brano-csl": "",
+      href: "#lgnet-trascrizione-titolo" }, "Scarica la citazione (CSL-JSON)");
     citeBox.appendChild(citeText);
     citeBox.appendChild(copyCite);
     citeBox.appendChild(download);

@@ -30,8 +30,9 @@ def _project_point(lon: float, lat: float) -> tuple[float, float]:
 
 
 def outline_path() -> str:
-    """The SVG path (`d`) of Italy's regions (`@svg-maps/italy`, CC BY 4.0)."""
-    return _OUTLINE.path
+    """The SVG path (`d`) of Italy's regions (`@svg-maps/italy`, CC BY 4.0), simplified to what
+    the drawn size shows."""
+    return italymap.light_path()
 
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom
