@@ -398,7 +398,7 @@ def test_catalogue_lists_cards_with_filter_data(demo: DemoBuild) -> None:
     for control in ("citta", "tipo", "ambito", "anno"):
         assert f'<label for="lgnet-filtro-{control}">' in catalogue
     assert '<option value="bologna">' not in catalogue  # only cities with public recordings
-    assert f'src="../media/{VIDEO_ID}.jpg"' in catalogue
+    assert f'src="../media/{VIDEO_ID}-320.jpg"' in catalogue  # the card-size copy
     assert "Solo audio" in catalogue
     # newest first
     assert catalogue.index(XSS_ID) < catalogue.index(VIDEO_ID) < catalogue.index(AUDIO_ID)
@@ -507,7 +507,7 @@ def test_published_media_records(demo: DemoBuild) -> None:
     assert video.media.parent == demo.project.build_dir / "pubblicati"
     assert audio.media.parent == demo.project.build_dir / "pubblicati"  # sanitised copies too
     assert sorted(video.site_files()) == sorted(
-        f"{VIDEO_ID}.{ext}" for ext in ("mp4", "jpg", "vtt", "srt", "txt")
+        f"{VIDEO_ID}{ext}" for ext in (".mp4", ".jpg", "-320.jpg", ".vtt", ".srt", ".txt")
     )
     # probed once: the next run reads the cache
     assert list(demo.project.cache.glob("probe*.json"))

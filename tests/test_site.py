@@ -89,8 +89,14 @@ def test_recording_pages_and_catalogue_exist(built: DemoBuild) -> None:
 def test_media_only_for_published_items(built: DemoBuild) -> None:
     names = sorted(p.name for p in (built.project.site / "media").iterdir())
     assert names == sorted(
-        [f"{VIDEO_ID}.{ext}" for ext in ("mp4", "jpg", "vtt", "vtt.js", "srt", "txt")]
-        + [f"{XSS_ID}.{ext}" for ext in ("mp4", "jpg", "vtt", "vtt.js", "srt", "txt")]
+        [
+            f"{VIDEO_ID}{ext}"
+            for ext in (".mp4", ".jpg", "-320.jpg", ".vtt", ".vtt.js", ".srt", ".txt")
+        ]
+        + [
+            f"{XSS_ID}{ext}"
+            for ext in (".mp4", ".jpg", "-320.jpg", ".vtt", ".vtt.js", ".srt", ".txt")
+        ]
         + [f"{AUDIO_ID}.{ext}" for ext in ("mp3", "vtt", "vtt.js", "srt", "txt")]
     )
 

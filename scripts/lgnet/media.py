@@ -631,3 +631,23 @@ def poster_frame(project: Project, item: Item, media: Path | None = None) -> Pat
             )
             _run_ffmpeg(stream, path, "estrarre il fotogramma di copertina")
     return target
+
+
+def thumbnail(poster: Path) -> Path:
+    """A small copy of a poster (320 px wide) for the catalogue's and the home page's cards,
+    where the 640 px poster would cost a phone three times the bytes. Cached by the poster's
+    name, which already carries the media's hash and the frame's time."""
+    target = poster.with_name(poster.stem + "-320.jpg")
+    if not target.exists():
+        import ffmpeg
+
+        with atomic_output(target) as tmp:
+            stream = ffmpeg.input(str(poster)).output(
+                str(tmp),
+                vf="scale=320:-2",
+                map_metadata=-1,
+                fflags="+bitexact",
+                **{"q:v": 5, "flags:v": "+bitexact"},
+            )
+            _run_ffmpeg(stream, poster, "ridurre il fotogramma di copertina")
+    return target

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lgnet.archive import Archive, Item
 from lgnet.fsutil import atomic_write_text
-from lgnet.media import poster_frame, probe
+from lgnet.media import poster_frame, probe, thumbnail
 from lgnet.project import Project
 from lgnet.redact import published_media, redact_transcript
 from lgnet.transcripts import Transcript, TranscriptFiles, render_srt, render_txt, render_vtt
@@ -125,6 +125,7 @@ class PublishedMedia:
     vtt: Path | None
     srt: Path | None
     txt: Path | None
+    thumbnail: Path | None = None  # the poster at card size (320 px)
 
     @property
     def extension(self) -> str:
@@ -135,6 +136,8 @@ class PublishedMedia:
         files = {f"{self.item_id}{self.extension}": self.media}
         if self.poster is not None:
             files[f"{self.item_id}.jpg"] = self.poster
+        if self.thumbnail is not None:
+            files[f"{self.item_id}-320.jpg"] = self.thumbnail
         for ext, path in ((".vtt", self.vtt), (".srt", self.srt), (".txt", self.txt)):
             if path is not None:
                 files[f"{self.item_id}{ext}"] = path
@@ -177,15 +180,17 @@ def publish_item_files(
         elif transcript is not None:
             files = TranscriptFiles(project.transcripts, item.id)
             captions.update(vtt=files.vtt, srt=files.srt, txt=files.txt)
+        poster = poster_frame(project, item, path) if info.has_video else None
         out[item.id] = PublishedMedia(
             item_id=item.id,
             media=path,
             mime=mime_type(path, info.has_video),
             is_video=info.has_video,
-            poster=poster_frame(project, item, path) if info.has_video else None,
+            poster=poster,
             duration=info.duration,
             vtt=captions["vtt"],
             srt=captions["srt"],
             txt=captions["txt"],
+            thumbnail=thumbnail(poster) if poster is not None else None,
         )
     return out

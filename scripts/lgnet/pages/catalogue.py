@@ -65,7 +65,11 @@ def card(site: SiteContext, item: Item, url: str) -> Card:
         text=sort_key(item.title + " " + item.description),
         url=href(url, recording_url(item.id)),
         title=item.title,
-        poster=media_url(url, f"{item.id}.jpg") if has_poster else None,
+        poster=(
+            media_url(url, f"{item.id}-320.jpg" if published.thumbnail else f"{item.id}.jpg")
+            if published is not None and has_poster
+            else None
+        ),
         placeholder=placeholder,
         duration=site.duration(item),
         summary=site.summary(item, url, link_city=False),
