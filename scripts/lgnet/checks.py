@@ -23,6 +23,7 @@ from lgnet.archive import (
     show_time,
 )
 from lgnet.errors import MediaError, Problem
+from lgnet.evidence import check_evidence
 from lgnet.project import Project
 
 CONSENT_WARNING_DAYS = 60
@@ -182,6 +183,7 @@ def run_checks(project: Project, today: dt.date | None = None) -> CheckReport:
         pass
     else:
         problems += check_knowledge(project, archive)
+    problems += check_evidence(project, archive)
     warnings = [
         *archive.warnings,
         *consent_warnings(archive, today),

@@ -77,9 +77,11 @@ def render_site(
         )
     with staged_site(target, audience=audience, protected=project.sources) as staging:
         if engine == "mkdocs":
-            _build_with_mkdocs(project, staging, site_url, feed=extras is not None)
+            _build_with_mkdocs(
+                project, staging, site_url, feed=extras is not None, audience=audience
+            )
         else:
-            _build_with_zensical(project, staging, site_url)
+            _build_with_zensical(project, staging, site_url, audience=audience)
         place_media(project, media, staging)
         _publish_search(project, audience, staging)
         if extras is not None:
@@ -140,7 +142,12 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _build_with_mkdocs(
-    project: Project, out: Path, site_url: str | None = None, *, feed: bool = False
+    project: Project,
+    out: Path,
+    site_url: str | None = None,
+    *,
+    feed: bool = False,
+    audience: str = "pubblico",
 ) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -157,6 +164,9 @@ def _build_with_mkdocs(
     # The pages announce the Atom feed only when the open-data step will write it.
     config["extra"]["lgnet_feed"] = bool(feed and site_url)
     config.plugins.on_startup(command="build", dirty=False)
+    # The evidence links (lgnet.mkdocs_hooks) read the project and the audience from here.
+    saved = {name: os.environ.get(name) for name in ("LGNET_AUDIENCE", "LGNET_ROOT")}
+    os.environ.update(LGNET_AUDIENCE=audience, LGNET_ROOT=str(project.root))
     try:
         build(config, dirty=False)
     except SystemExit as exc:  # mkdocs' Abort is a SystemExit-like click exception
@@ -167,6 +177,11 @@ def _build_with_mkdocs(
             "indicata e rilanciare"
         ) from None
     finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         config.plugins.on_shutdown()
 
 
@@ -207,12 +222,17 @@ def _zensical_config(config_file: Path, out: Path, site_url: str | None) -> Iter
         derived.unlink(missing_ok=True)
 
 
-def _build_with_zensical(project: Project, out: Path, site_url: str | None = None) -> None:
+def _build_with_zensical(
+    project: Project, out: Path, site_url: str | None = None, *, audience: str = "pubblico"
+) -> None:
     config_file = _config_file(project)
+    # The evidence links (lgnet.mkdocs_hooks) read the project and the audience from here.
+    env = {**os.environ, "LGNET_AUDIENCE": audience, "LGNET_ROOT": str(project.root)}
     with _zensical_config(config_file, out, site_url) as config:
         proc = subprocess.run(
             [*_zensical_command(), "build", "--clean", "-f", str(config)],
             cwd=project.root,
+            env=env,
             capture_output=True,
             text=True,
             check=False,

@@ -34,10 +34,10 @@ def test_every_recording_is_listed_with_its_details(new_page: Any, demo_site: De
     card = page.locator(".lgnet-scheda", has=page.locator(f'a[href="{VIDEO_ID}/"]'))
     text = card.inner_text()
     assert "Testimonianza" in text and "Palermo" in text and "2023" in text and "0:20" in text
-    assert card.locator("img").get_attribute("src") == f"../media/{VIDEO_ID}.jpg"
+    assert card.locator("img").get_attribute("src") == f"../media/{VIDEO_ID}-320.jpg"
     assert (
         page.evaluate(
-            f"document.querySelector('img[src=\"../media/{VIDEO_ID}.jpg\"]').naturalWidth"
+            f"document.querySelector('img[src=\"../media/{VIDEO_ID}-320.jpg\"]').naturalWidth"
         )
         > 0
     )

@@ -101,6 +101,13 @@ def make_injected_project(dest: Path) -> Project:
                 derived.unlink()
     for generated in (project.generated_docs, project.docs / "archivio", project.docs / "percorsi"):
         shutil.rmtree(generated, ignore_errors=True)
+    # The knowledge pages cite moments of the recordings removed above (and quote words the
+    # payloads replace): `lgnet check` would rightly refuse those citations.
+    for page in project.docs.rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        if "[[prova:" in text:
+            kept = [line for line in text.splitlines() if "[[prova:" not in line]
+            page.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
     item_file = project.items_dir / f"{ITEM}.yml"
     item = _load(item_file)

@@ -7,7 +7,8 @@ index holds them), metadata and downloads. The ids, classes and `data-` attribut
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from typing import Any
 
 from lgnet.archive import ACCESS_LABELS, Item
@@ -16,6 +17,7 @@ from lgnet.pages.components import (
     LANGUAGES,
     href,
     media_url,
+    page_url,
     paragraphs,
     recording_url,
     render,
@@ -109,6 +111,7 @@ class RecordingPage:
     downloads: list[Download]
     jsonld: dict[str, Any] | None  # schema.org VideoObject/AudioObject
     cite: dict[str, str]  # data-* attributes the player's citations read
+    cited_in: list[Link] = field(default_factory=list)  # knowledge pages citing a moment
 
 
 def player(item: Item, published: PublishedMedia, url: str) -> Player:
@@ -250,5 +253,22 @@ def recording_page(site: SiteContext, item: Item) -> RecordingPage:
     )
 
 
+# The citations of one run of the pages stage: the pages are read once, not once per item.
+_citations: tuple[SiteContext, dict[str, list[tuple[str, str]]]] | None = None
+
+
+def cited_in(site: SiteContext, item: Item) -> list[Link]:
+    """The hand-written pages citing a moment of `item` (lgnet.evidence), linked."""
+    global _citations
+    from lgnet.evidence import citations_by_item
+
+    if _citations is None or _citations[0] is not site:
+        _citations = (site, citations_by_item(site.project))
+    url = recording_url(item.id)
+    pages = _citations[1].get(item.id, [])
+    return [Link(title, href(url, page_url(path))) for path, title in pages]
+
+
 def render_recording(site: SiteContext, item: Item) -> str:
-    return render("recording.md", page=recording_page(site, item))
+    page = dataclasses.replace(recording_page(site, item), cited_in=cited_in(site, item))
+    return render("recording.md", page=page)
