@@ -25,16 +25,13 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from lgnet.citations import italian_date as italian_date  # one date format for pages and citations
 from lgnet.timecode import clock
 
 ARCHIVE_DOCS = "archivio"  # docs/archivio/: catalogue and recording pages, all generated
 PATHS_DOCS = "percorsi"  # docs/percorsi/: training paths and their list, all generated
 MEDIA_URL = "media"  # site/media/: where the site stage copies published files
 
-MONTHS = (
-    "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
-    "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre",
-)  # fmt: skip
 LANGUAGES = {"it": "italiano", "en": "inglese", "fr": "francese", "es": "spagnolo"}
 
 
@@ -82,16 +79,6 @@ def media_url(from_url: str, name: str) -> str:
 
 
 # --- formatting ----------------------------------------------------------------------------
-
-
-def italian_date(text: str) -> str:
-    """`2023-11-03` -> `3 novembre 2023`; partial dates stay partial."""
-    parts = text.split("-")
-    if len(parts) == 3:
-        return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {parts[0]}"
-    if len(parts) == 2:
-        return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
-    return parts[0]
 
 
 def spoken_duration(seconds: float) -> str:
