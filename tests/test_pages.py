@@ -349,7 +349,8 @@ def test_recording_page_has_player_captions_transcript_and_downloads(demo: DemoB
         f'src="../../media/{VIDEO_ID}.vtt" default>' in page
     )
     assert f'poster="../../media/{VIDEO_ID}.jpg"' in page
-    assert page.count('<li><a href="#t=') == len(SEGMENT_TEXTS) + 2  # segments + chapters
+    assert page.count('<li><a class="lgnet-tempo" href="#t=') == len(SEGMENT_TEXTS)
+    assert page.count('<li><a href="#t=') == 2  # chapters
     assert 'href="#t=2.5" data-start="2.5" data-end="5"' in page
     assert "Trascrizione automatica" in page
     for ext in ("vtt", "srt", "txt"):

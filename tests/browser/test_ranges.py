@@ -49,9 +49,10 @@ def select_passages(page: Any, first: str, last: str) -> None:
     """Select text from inside passage `first` to inside passage `last` (as a drag would)."""
     page.evaluate(
         """([first, last]) => {
-            const a = document.querySelector(`[data-lgnet-segmenti] a[data-start="${first}"]`);
-            const b = document.querySelector(`[data-lgnet-segmenti] a[data-start="${last}"]`);
-            const startText = a.lastChild, endText = b.lastChild;
+            const words = (start) => document.querySelector(
+                `[data-lgnet-segmenti] a[data-start="${start}"]`
+            ).parentNode.querySelector(".lgnet-passaggio");
+            const startText = words(first).lastChild, endText = words(last).lastChild;
             const range = document.createRange();
             range.setStart(startText, 3);
             range.setEnd(endText, Math.min(8, endText.textContent.length));
@@ -129,6 +130,43 @@ def test_selecting_text_offers_a_link_and_a_citation_that_match_python(
     other = open_recording(new_page, link).page
     paused_near(other, 12.5)
     assert other.evaluate(LIT) == ["7.5", "10"]
+    assert not recorded.page_errors
+
+
+def test_a_mouse_drag_over_the_text_selects_passages_without_playing(
+    new_page: Any, demo_site: DemoSite
+) -> None:
+    """A real drag with the mouse (a drag that starts on a link would drag the link instead)."""
+    recorded = open_recording(new_page, demo_site.page_url(f"archivio/{VIDEO_ID}/"))
+    page = recorded.page
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    def words(start: str) -> Any:
+        row = page.locator(f'[data-lgnet-segmenti] li:has(a[data-start="{start}"])')
+        row.scroll_into_view_if_needed()
+        box = row.locator(".lgnet-passaggio").bounding_box()
+        assert box is not None
+        return box
+
+    first, last = words("7.5"), words("10")
+    page.mouse.move(first["x"] + 12, first["y"] + first["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(last["x"] + 40, last["y"] + last["height"] / 2, steps=8)
+    page.mouse.up()
+    assert page.evaluate("getSelection().toString().trim().length") > 10
+    page.locator(BOX).wait_for(state="visible")
+    assert "dal minuto 0:07 al minuto 0:12 (2 frasi)" in page.inner_text(BOX)
+    assert page.evaluate(f"{MEDIA}.paused")  # selecting is not playing
+    page.get_by_role("button", name="Copia link a questo passaggio").click()
+    link = page.get_by_label("Link a questo passaggio").input_value()
+    assert link.endswith("#t=7.5,12.5")
+
+    # A plain click on a passage's words plays it (the time code is the keyboard's way in).
+    page.evaluate(f"{MEDIA}.muted = true")
+    row = page.locator('[data-lgnet-segmenti] li:has(a[data-start="15"]) .lgnet-passaggio')
+    row.click()
+    page.wait_for_function(f"{MEDIA}.currentTime >= 15 && !{MEDIA}.paused")
+    page.evaluate(f"{MEDIA}.pause()")
     assert not recorded.page_errors
 
 

@@ -62,7 +62,6 @@
   var STYLE = [
     ".lgnet-segmenti li.lgnet-nel-passaggio{background:rgba(255,213,79,.35);",
     "box-shadow:inset 4px 0 0 #8a6d00}",
-    ".lgnet-segmenti a[data-start]{-webkit-user-select:text;user-select:text}",
     ".lgnet-brano{margin:.6rem 0;padding:.5rem .8rem;border:1px solid currentColor;",
     "border-radius:4px}",
     ".lgnet-brano[hidden]{display:none}",
@@ -158,12 +157,23 @@
       }
     }
 
-    // A passage or a chapter: seek there and play (the click is the user's go-ahead).
+    // A passage's time code, a chapter, or a plain click on a passage's text: seek there and
+    // play (the click is the user's go-ahead). A drag over the text selects it instead.
     root.addEventListener("click", function (event) {
-      var link = event.target.closest ? event.target.closest("a[data-start]") : null;
-      if (!link || !root.contains(link)) return;
       if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
-      event.preventDefault();
+      var target = event.target;
+      if (!target.closest) return;
+      var link = target.closest("a[data-start]");
+      if (link) {
+        if (!root.contains(link)) return;
+        event.preventDefault();
+      } else {
+        if (target.closest("a, button, input, textarea, select")) return;
+        var row = list ? target.closest("li") : null;
+        if (!row || row.parentNode !== list) return;
+        link = row.querySelector("a[data-start]");
+        if (!link) return;
+      }
       var selection = window.getSelection ? window.getSelection() : null;
       if (selection && !selection.isCollapsed && String(selection).trim() &&
           list && list.contains(selection.anchorNode)) {
@@ -566,6 +576,21 @@
       return -1;
     }
 
+    /* The words of a passage that the selection covers (a triple click or a drag that ends at
+       the very start of the next passage touches it without selecting any of its words). */
+    function selectedText(range, row) {
+      var words = row.querySelector(".lgnet-passaggio") || row;
+      var part = document.createRange();
+      part.selectNodeContents(words);
+      if (range.compareBoundaryPoints(Range.START_TO_START, part) > 0) {
+        part.setStart(range.startContainer, range.startOffset);
+      }
+      if (range.compareBoundaryPoints(Range.END_TO_END, part) < 0) {
+        part.setEnd(range.endContainer, range.endOffset);
+      }
+      return String(part).trim();
+    }
+
     function fromSelection() {
       var selection = window.getSelection ? window.getSelection() : null;
       if (!selection || selection.isCollapsed || !selection.rangeCount) return;
@@ -575,7 +600,7 @@
           !range.commonAncestorContainer.contains(list)) return;
       var hit = [];
       segments.forEach(function (a, i) {
-        if (range.intersectsNode(a)) hit.push(i);
+        if (range.intersectsNode(a.parentNode) && selectedText(range, a.parentNode)) hit.push(i);
       });
       if (!hit.length) return;
       if (chosen && chosen.first === hit[0] && chosen.last === hit[hit.length - 1]) return;
@@ -600,8 +625,8 @@
         if (!chosen) next = index; // the first press selects the focused passage
         var selection = window.getSelection();
         var range = document.createRange();
-        range.setStartBefore(segments[Math.min(anchor, next)]);
-        range.setEndAfter(segments[Math.max(anchor, next)]);
+        range.setStartBefore(segments[Math.min(anchor, next)].parentNode);
+        range.setEndAfter(segments[Math.max(anchor, next)].parentNode);
         selection.removeAllRanges();
         selection.addRange(range);
         segments[next].focus();
