@@ -10,6 +10,17 @@ footnotes. Every front-matter fact is either a value that cites its sources
 or the literal `da completare`, so "is every field sourced?" is a schema question and a sheet's
 completeness is a count. `check_knowledge` ties the sheets to `archive/cities.yml` (both ways),
 every cited source to `archive/sources.yml`, and every source to its anchor in `docs/fonti.md`.
+
+The optional `area_activities` says what the city does in each area of action (the rows of the
+area pages, `/modello/<area>/`), each entry sourced the same way, with the moments of the
+recordings that show it written as evidence lines (`lgnet.evidence`, checked there):
+
+    area_activities:
+      abitare:
+        value: "Interventi di risposta all'emergenza abitativa"
+        sources: [comune-perugia-2023-04-19-lgnet2]
+        evidence: |
+          [[prova: perugia-emergenza-abitativa 15.2-26.1 "sulle risposte alle emergenza abitativa"]]
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from lgnet import yamlsafe
 from lgnet.archive import (
+    AREAS,
     NETWORK,
     Archive,
     Area,
@@ -33,8 +45,10 @@ from lgnet.archive import (
     SafeYamlLoader,
     pydantic_problems,
     read_yaml,
+    shown,
 )
 from lgnet.errors import Problem
+from lgnet.evidence import SYNTAX, TOKEN_LINE, TOKEN_START, Evidence, parse_token
 from lgnet.project import Project
 
 TO_COMPLETE = "da completare"
@@ -65,6 +79,8 @@ FIELD_LABELS: dict[str, str] = {
     "local_partners": "Partner locali",
     "period": "Periodo di attività",
 }
+AREA_ACTIVITIES = "area_activities"  # optional: what the city does in each area (not counted)
+AREA_ACTIVITY_MAX = 300  # characters: the text is one cell of the area pages' table
 
 _SOURCE_LINK = re.compile(r"fonti\.md#([A-Za-z0-9_-]+)")
 _ANCHOR = re.compile(r"\{\s*#([A-Za-z0-9_-]+)[^}]*\}")
@@ -119,6 +135,37 @@ class Sourced(_Strict, Generic[T]):
         return self
 
 
+class AreaActivity(Sourced[str]):
+    """What a city does in one area of action, its sources, and the moments that show it."""
+
+    # `[[prova: ...]]` lines, one a line: a block scalar (`|`), so that each token stands alone
+    # on a line of the sheet and `lgnet.evidence.check_evidence` checks it like any other.
+    evidence: str = ""
+
+    @field_validator("value")
+    @classmethod
+    def _short(cls, value: str) -> str:
+        if len(value) > AREA_ACTIVITY_MAX:
+            raise ValueError(
+                f"testo troppo lungo ({len(value)} caratteri, al massimo {AREA_ACTIVITY_MAX}): "
+                "è una cella di tabella, i dettagli vanno nel testo della scheda"
+            )
+        return value
+
+    def moments(self) -> list[Evidence]:
+        """The well-formed evidence lines (the others are reported by `lgnet check`)."""
+        out = []
+        for line in self.evidence.splitlines():
+            match = TOKEN_LINE.match(line)
+            if match is None:
+                continue
+            try:
+                out.append(parse_token(match["body"]))
+            except ValueError:
+                continue
+        return out
+
+
 def _to_complete(value: Any) -> Any:
     """`da completare` becomes None; any other bare value gets a message saying what to write."""
     if isinstance(value, str) and value.strip().lower() == TO_COMPLETE:
@@ -134,6 +181,18 @@ def _to_complete(value: Any) -> Any:
 ToComplete = BeforeValidator(_to_complete)
 
 
+def _area_entries(value: Any) -> Any:
+    """`area_activities`: `da completare` (None), or one entry per area."""
+    if isinstance(value, str) and value.strip().lower() == TO_COMPLETE:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError(
+            "scrivere un ambito per riga (abitare:, presa-in-carico:, impegno-civico:), "
+            "ognuno con 'value:' e 'sources:' rientrati sotto, oppure 'da completare'"
+        )
+    return value
+
+
 class SheetFront(_Strict):
     """The front matter of `docs/citta/<slug>.md`. A None fact is one still "da completare"."""
 
@@ -146,6 +205,12 @@ class SheetFront(_Strict):
     local_partners: Annotated[Sourced[list[str]] | None, ToComplete]
     period: Annotated[Sourced[str] | None, ToComplete]
     description: str | None = None  # optional page summary (used by MkDocs for <meta>)
+    # Area slug -> entry; an area left out (or `da completare`) is still to be described. Keys
+    # are checked by `check_knowledge` (one problem naming the key, the sheet still loads).
+    area_activities: Annotated[
+        dict[str, Annotated[AreaActivity | None, ToComplete]] | None,
+        BeforeValidator(_area_entries),
+    ] = None
 
 
 @dataclass(frozen=True)
@@ -185,9 +250,14 @@ class CitySheet:
         """Italian labels of the fields still "da completare"."""
         return [f.label for f in self.facts() if f.value is None]
 
+    def area_activity(self, area: str) -> AreaActivity | None:
+        """What the city does in `area`, when a source says it (None: "da completare")."""
+        return (self.front.area_activities or {}).get(area)
+
     def cited_sources(self) -> list[str]:
         """Source ids cited by the front matter and by the body's links to the sources page."""
         ids = [s for f in self.facts() for s in f.sources]
+        ids += [s for a in (self.front.area_activities or {}).values() if a for s in a.sources]
         ids += _SOURCE_LINK.findall(self.body)
         return list(dict.fromkeys(ids))
 
@@ -354,6 +424,7 @@ def _sheet_problems(
         for source_id in fact.sources:
             if source_id not in sources:
                 problems.append(_unknown_source(rel, source_id, f"{fact.key}.sources", sources))
+    problems += _area_activity_problems(rel, sheet, sources)
     city = archive.cities.get(sheet.slug)
     if city is None:
         return problems
@@ -378,6 +449,53 @@ def _sheet_problems(
                 "programmes",
             )
         )
+    return problems
+
+
+def _area_activity_problems(
+    rel: str, sheet: CitySheet, sources: dict[str, Source]
+) -> list[Problem]:
+    """`area_activities`: known areas, known sources, areas the sheet's `areas` lists, and
+    evidence written as `[[prova: ...]]` lines (the tokens themselves: lgnet.evidence)."""
+    problems = []
+    listed = set(sheet.front.areas.value) if sheet.front.areas else set()
+    for area, activity in (sheet.front.area_activities or {}).items():
+        key = f"{AREA_ACTIVITIES}.{area}"
+        if area not in AREAS:
+            guess = difflib.get_close_matches(area, AREAS, n=1)
+            hint = f" (forse '{guess[0]}'?)" if guess else ""
+            problems.append(
+                Problem(
+                    rel,
+                    f"ambito sconosciuto {shown(area)}{hint}: usare uno di {', '.join(AREAS)}",
+                    f"{AREA_ACTIVITIES}.{shown(area)[1:-1]}",
+                )
+            )
+            continue
+        if activity is None:
+            continue
+        for source_id in activity.sources:
+            if source_id not in sources:
+                problems.append(_unknown_source(rel, source_id, f"{key}.sources", sources))
+        if area not in listed:
+            problems.append(
+                Problem(
+                    rel,
+                    f"la scheda descrive l'ambito '{area}' ma 'areas' non lo elenca: aggiungerlo "
+                    "ad 'areas' (con la sua fonte) o togliere questa voce",
+                    key,
+                )
+            )
+        for line in activity.evidence.splitlines():
+            if line.strip() and TOKEN_START not in line:
+                problems.append(
+                    Problem(
+                        rel,
+                        f"riga non valida {shown(line.strip())}: ogni riga di 'evidence' è una "
+                        f"prova nella forma {SYNTAX}",
+                        f"{key}.evidence",
+                    )
+                )
     return problems
 
 

@@ -345,5 +345,7 @@ def caption_script(item_id: str, vtt: Path) -> str:
 def _publish_search(project: Project, audience: str, site_dir: Path) -> None:
     """Hand the site to the search stage, which adds its index and its runtime."""
     from lgnet.index import publish_search
+    from lgnet.pagesearch import publish_page_search
 
     publish_search(project, audience, site_dir)
+    publish_page_search(site_dir)

@@ -23,6 +23,7 @@ PAGES = [
     "percorsi/",  # training paths
     f"percorsi/{DEMO_PATH}/",  # a training path
     "modello/",  # the operating model
+    "modello/presa-in-carico/",  # an area page: the cities compared in a table
     "accessibilita/",  # the accessibility statement
     "guida/",  # the staff guide
 ]

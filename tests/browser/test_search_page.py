@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from lgnet.index import publish_search
+from lgnet.pagesearch import publish_page_search
 from tests.browser.conftest import StaticServer, serve_directory
 from tests.browser.test_a11y import serious
 from tests.test_index import PUBLIC_IDS, build, make_search_project
@@ -30,6 +31,7 @@ site_name: Prova ricerca
 use_directory_urls: true
 theme:
   name: material
+  custom_dir: overrides
   language: it
   font: false
 plugins:
@@ -38,6 +40,18 @@ plugins:
 markdown_extensions:
   - md_in_html
   - attr_list
+"""
+
+MODEL_PAGE = """\
+# Il modello
+
+## Sportelli unici
+
+Uno sportello unico riunisce in un solo luogo servizi diversi.
+
+## Abitare
+
+Le soluzioni abitative temporanee.
 """
 
 
@@ -52,6 +66,13 @@ def build_site(root: Path) -> Path:
     for name in ("cerca.js", "cerca.css"):
         shutil.copy2(REPO / "docs" / "assets" / "lgnet" / name, docs / "assets" / "lgnet" / name)
     (docs / "index.md").write_text("# Prova\n\n[Cerca](cerca/index.md)\n", "utf-8")
+    (docs / "modello.md").write_text(MODEL_PAGE, "utf-8")
+    # The site's header search box (a form for /cerca/), not the theme's own search.
+    (root / "sito" / "overrides" / "partials").mkdir(parents=True)
+    shutil.copy2(
+        REPO / "overrides" / "partials" / "search.html",
+        root / "sito" / "overrides" / "partials" / "search.html",
+    )
     (docs / "archivio").mkdir()
     for item_id in PUBLIC_IDS:  # stand-ins for the recording pages
         (docs / "archivio" / f"{item_id}.md").write_text(f"# Registrazione {item_id}\n", "utf-8")
@@ -64,6 +85,7 @@ def build_site(root: Path) -> Path:
     )
     site = root / "sito" / "site"
     publish_search(project, "pubblico", site)
+    assert publish_page_search(site)
     return site
 
 
@@ -112,7 +134,7 @@ def test_morphology_facets_and_shared_address(new_page: Any, search_site: Static
     page = open_search(new_page, search_site, "?q=abitativa&citta=bologna").page
     page.locator("#lgnet-cerca-stato").filter(has_text="per «abitativa» con i filtri").wait_for()
     assert page.get_by_label("Parole da cercare").input_value() == "abitativa"
-    assert not page.locator("#__search").is_checked()  # Material's own search stays closed
+    assert not page.locator("#__search").is_checked()  # the header's search stays closed
     page.wait_for_url("**/cerca/?q=abitativa&citta=bologna")
     assert page.get_by_role("checkbox", name="Bologna").is_checked()
     texts = page.locator(".lgnet-risultato__testo").all_inner_texts()
@@ -135,7 +157,7 @@ def test_page_works_from_disk(new_page: Any, search_site: StaticServer) -> None:
     page = new_page().page
     page.goto((search_site.root / "site" / "cerca" / "index.html").as_uri() + "?q=sanitarie")
     page.locator("#lgnet-cerca-stato").filter(has_text="per «sanitarie»").wait_for()
-    link = page.locator(".lgnet-risultato__link").first.get_attribute("href")
+    link = page.locator("#lgnet-cerca-risultati .lgnet-risultato__link").first.get_attribute("href")
     assert link.startswith("file://") and "/index.html#t=" in link
 
 
@@ -150,3 +172,25 @@ def test_results_and_facets_have_no_serious_accessibility_problem(
     # Only the page's own content: the theme's chrome is fixed site-wide (test_a11y.py).
     problems = serious(Axe().run(page, context=".md-content"))
     assert not problems, "\n".join(problems)
+
+
+def test_pages_of_the_site_are_found_too_and_results_come_first_on_a_phone(
+    new_page: Any, search_site: StaticServer
+) -> None:
+    recorded = open_search(new_page, search_site, "?q=sportelli+unici")
+    page = recorded.page
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.locator("#lgnet-cerca-stato").filter(has_text="1 pagina del sito").wait_for()
+    pages = page.locator("#lgnet-cerca-pagine")
+    assert pages.get_by_role("heading", name="Nelle pagine del sito").is_visible()
+    link = pages.get_by_role("link", name="Il modello › Sportelli unici")
+    assert link.get_attribute("href").endswith("/site/modello/#sportelli-unici")
+    assert [m.lower() for m in pages.locator("mark").all_inner_texts()] == ["sportello", "unico"]
+    # On a phone the results come before the filters.
+    first = page.locator(".lgnet-risultato").first.bounding_box()
+    filters = page.locator("#lgnet-cerca-filtri").bounding_box()
+    assert first is not None and filters is not None
+    assert first["y"] < filters["y"]
+    link.click()
+    page.wait_for_url("**/modello/#sportelli-unici")
+    assert recorded.console_errors == []

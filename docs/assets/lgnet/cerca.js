@@ -321,7 +321,111 @@
     return { first: first, last: last, start: segments[first][0], end: segments[last][1] };
   };
 
+  // ---- the site's pages ---------------------------------------------------------------
+
+  /*
+   * The site's own pages (model, city sheets, glossary, guide...), from the data file
+   * `pagine` (lgnet.pagesearch): [location, page title, section title, text] per section.
+   * Nothing is indexed in advance: a query's stems are compared with the stems of the words
+   * that could match (same first letter), each word stemmed once per visit. A section must
+   * hold every query word (else sections with some are returned, flagged); words in a title
+   * count more.
+   */
+  function PageSearch(analyzer, sections) {
+    this.analyzer = analyzer;
+    this.sections = sections;
+    this.words = [];  // lower-case words of each section (title and text), on first use
+    this.lower = sections.map(function (s) {
+      return analyzer.normalize(s[1] + " " + s[2] + " " + s[3]).toLowerCase();
+    });
+  }
+
+  /* The part of a stem that the words it comes from start with: the stemmer turns acute
+     accents into grave ones, so the comparison stops before any accented letter. */
+  function stemPrefix(stem) {
+    var cut = stem.search(/[àèìòù]/);
+    return cut < 0 ? stem : stem.slice(0, cut);
+  }
+
+  PageSearch.prototype.wordsOf = function (n) {
+    var cached = this.words[n];
+    if (!cached) {
+      var s = this.sections[n];
+      cached = {
+        title: this.analyzer.words(s[1] + " " + s[2]),
+        text: this.analyzer.words(s[3]),
+      };
+      this.words[n] = cached;
+    }
+    return cached;
+  };
+
+  PageSearch.prototype.count = function (words, stem) {
+    var n = 0;
+    var first = stem.charAt(0);
+    for (var i = 0; i < words.length; i++) {
+      var w = words[i];
+      if (w.charAt(0) === first && this.analyzer.stem(w) === stem) n++;
+    }
+    return n;
+  };
+
+  /* {words, stems, allTerms, results: [{section, score}]}, best first. */
+  PageSearch.prototype.search = function (query) {
+    var self = this;
+    var words = this.analyzer.queryWords(query);
+    var stems = [];
+    words.forEach(function (w) {
+      var s = self.analyzer.stem(w);
+      if (stems.indexOf(s) < 0) stems.push(s);
+    });
+    var all = [], some = [];
+    var prefixes = stems.map(stemPrefix);
+    if (stems.length) {
+      this.sections.forEach(function (section, n) {
+        // Only sections holding the beginning of some query stem can match: read only those.
+        var text = self.lower[n];
+        if (!prefixes.some(function (p) { return text.indexOf(p) >= 0; })) return;
+        var ws = self.wordsOf(n);
+        var score = 0, found = 0;
+        stems.forEach(function (stem) {
+          var inTitle = self.count(ws.title, stem), inText = self.count(ws.text, stem);
+          if (inTitle || inText) found++;
+          score += 3 * Math.min(inTitle, 1) + Math.log(1 + inText);
+        });
+        if (!found) return;
+        var hit = { section: n, score: score };
+        (found === stems.length ? all : some).push(hit);
+      });
+    }
+    var results = all.length ? all : some;
+    results.sort(function (a, b) { return b.score - a.score || a.section - b.section; });
+    return { words: words, stems: stems, allTerms: all.length > 0, results: results };
+  };
+
+  /* About `width` characters of `text` around its first word with a stem in `wanted`. */
+  PageSearch.prototype.excerpt = function (text, wanted, width) {
+    var pieces = this.analyzer.pieces(text, wanted);
+    var at = 0, hit = -1;
+    for (var i = 0; i < pieces.length; i++) {
+      if (pieces[i].match) { hit = at; break; }
+      at += pieces[i].text.length;
+    }
+    var start = Math.max(0, hit - Math.floor(width / 3));
+    if (start > 0) {
+      var space = text.indexOf(" ", start);
+      start = space >= 0 && space < hit ? space + 1 : start;
+    }
+    var end = Math.min(text.length, start + width);
+    if (end < text.length) {
+      var back = text.lastIndexOf(" ", end);
+      if (back > start) end = back;
+    }
+    return (start > 0 ? "… " : "") + text.slice(start, end) + (end < text.length ? " …" : "");
+  };
+
   var api = {
+    PageSearch: PageSearch,
     Engine: Engine,
     Analyzer: Analyzer,
     shardOf: shardOf,
@@ -337,19 +441,6 @@
   var script = document.currentScript;
   var pending = Object.create(null);
   var startParams = new URLSearchParams(location.search);
-  var addressFree = true;
-
-  // Material's own search box also reads ?q= when the page loads, and would open over this
-  // page with the same words. Take q out of the address until Material is set up (it is, by
-  // the window's load event), then put it back so the address can still be shared.
-  if (document.getElementById("lgnet-cerca") && startParams.has("q") && history.replaceState) {
-    var others = new URLSearchParams(location.search);
-    others.delete("q");
-    var rest = others.toString();
-    history.replaceState(history.state, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
-    addressFree = false;
-  }
-
   root.lgnetCercaDati = function (key, data) {
     var waiting = pending[key];
     if (waiting) {
@@ -403,6 +494,11 @@
     var list = document.getElementById("lgnet-cerca-risultati");
     var more = document.getElementById("lgnet-cerca-altri");
     var facetBox = document.getElementById("lgnet-cerca-filtri");
+    var transcriptBox = document.getElementById("lgnet-cerca-trascrizioni");
+    var pageBox = document.getElementById("lgnet-cerca-pagine");
+    var pageList = document.getElementById("lgnet-cerca-pagine-lista");
+    var pageMore = document.getElementById("lgnet-cerca-pagine-altre");
+    var pagesReady = null;  // the PageSearch, loaded on the first query (null: none)
     var assets = new URL("../cerca/", script.src).href;
     var siteRoot = new URL("../../", script.src).href;
     var engine = null;
@@ -417,14 +513,14 @@
       var out = {};
       FACETS.forEach(function (f) {
         out[f] = Array.prototype.map.call(
-          form.querySelectorAll('input[name="' + PARAMS[f] + '"]:checked'),
+          facetBox.querySelectorAll('input[name="' + PARAMS[f] + '"]:checked'),
           function (box) { return box.value; });
       });
       return out;
     }
 
     function remember() {
-      if (!history.replaceState || !addressFree) return;
+      if (!history.replaceState) return;
       var params = new URLSearchParams();
       if (input.value.trim()) params.set("q", input.value.trim());
       var filters = chosen();
@@ -482,6 +578,8 @@
         facetBox.appendChild(set);
       });
       facetBox.hidden = !facetBox.children.length;
+      var jump = document.getElementById("lgnet-cerca-vai-filtri");
+      if (jump) jump.hidden = facetBox.hidden;
     }
 
     function showCounts(facets, active) {
@@ -505,7 +603,7 @@
       link.appendChild(el("span", "lgnet-risultato__tempo", clock(span.start)));
       link.appendChild(document.createTextNode(" "));
       link.appendChild(el("span", "lgnet-risultato__titolo", entry.title));
-      li.appendChild(el("h2", "lgnet-risultato__titolo-riga")).appendChild(link);
+      li.appendChild(el("h3", "lgnet-risultato__titolo-riga")).appendChild(link);
       var meta = [m.cities[entry.city] || entry.city, m.kinds[entry.kind] || entry.kind, entry.year];
       li.appendChild(el("p", "lgnet-risultato__meta", meta.join(" · ")));
       var text = el("p", "lgnet-risultato__testo");
@@ -517,6 +615,57 @@
       });
       li.appendChild(text);
       li.hidden = false;
+    }
+
+    /* The site's pages: loaded once, on the first query; a site without them has none. */
+    function loadPages() {
+      if (!pageBox) return Promise.resolve(null);
+      if (!pagesReady) {
+        pagesReady = dataLoader(assets, engine.manifest.build)("pagine").then(function (data) {
+          return new PageSearch(engine.analyzer, data.sections || []);
+        }, function () { return null; });
+      }
+      return pagesReady;
+    }
+
+    function pageHref(where) {
+      var parts = where.split("#");
+      var path = parts[0];
+      if (location.protocol === "file:" && (path === "" || path.slice(-1) === "/")) path += "index.html";
+      return siteRoot + path + (parts.length > 1 ? "#" + parts.slice(1).join("#") : "");
+    }
+
+    /* Pages with the query's words, the first few shown (all on request); the count. */
+    function showPages(pages, query, filtered) {
+      pageList.textContent = "";
+      pageMore.hidden = true;
+      var found = pages && !filtered ? pages.search(query) : null;
+      var results = found && found.allTerms ? found.results : [];
+      pageBox.hidden = !results.length;
+      if (!results.length) return 0;
+      var wanted = Object.create(null);
+      found.stems.forEach(function (stem) { wanted[stem] = true; });
+      results.forEach(function (hit, n) {
+        var section = pages.sections[hit.section];
+        var li = el("li", "lgnet-risultato-pagina");
+        li.hidden = n >= 3;
+        var link = el("a", "lgnet-risultato__link");
+        link.href = pageHref(section[0]);
+        link.textContent = section[1] + (section[2] && section[2] !== section[1] ? " › " + section[2] : "");
+        li.appendChild(el("h3", "lgnet-risultato__titolo-riga")).appendChild(link);
+        var text = el("p", "lgnet-risultato__testo");
+        var excerpt = pages.excerpt(section[3], wanted, 180);
+        engine.analyzer.pieces(excerpt, wanted).forEach(function (piece) {
+          text.appendChild(piece.match ? el("mark", null, piece.text) : document.createTextNode(piece.text));
+        });
+        if (excerpt) li.appendChild(text);
+        pageList.appendChild(li);
+      });
+      if (results.length > 3) {
+        pageMore.hidden = false;
+        pageMore.textContent = "Mostra tutte le " + results.length + " pagine";
+      }
+      return results.length;
     }
 
     /* The next page of hits, each shown as soon as its text file arrives, in rank order. */
@@ -542,12 +691,15 @@
       if (!query) {
         list.textContent = "";
         more.hidden = true;
+        if (transcriptBox) transcriptBox.hidden = true;
+        if (pageBox) pageBox.hidden = true;
         showCounts({}, false);
         say("");
         return;
       }
       say("Ricerca in corso…");
-      engine.search(query, chosen()).then(function (found) {
+      Promise.all([engine.search(query, chosen()), loadPages()]).then(function (ready) {
+        var found = ready[0];
         if (mine !== generation) return null;
         current = found;
         shown = 0;
@@ -555,14 +707,24 @@
         showCounts(found.facets, found.words.length > 0);
         if (!found.words.length) {
           more.hidden = true;
+          if (pageBox) pageBox.hidden = true;
+          if (transcriptBox) transcriptBox.hidden = true;
           say("Le parole cercate sono troppo comuni (come «di» o «che»): aggiungerne una più specifica.");
           return null;
         }
         var filtered = FACETS.some(function (f) { return (chosen()[f] || []).length; });
+        var pages = pageBox ? showPages(ready[1], query, filtered) : 0;
+        var inPages = pages ? " " + plural(pages, "pagina", "pagine") + " del sito contengono le parole cercate." : "";
+        if (transcriptBox) transcriptBox.hidden = !found.results.length;
+        // Filters narrow passages: with none to narrow (and none chosen) they are noise.
+        facetBox.hidden = !facetBox.children.length || (!found.results.length && !filtered);
+        var jump = document.getElementById("lgnet-cerca-vai-filtri");
+        if (jump) jump.hidden = facetBox.hidden;
         return showMore(mine).then(function () {
           if (mine !== generation) return;
           if (!found.results.length) {
-            say("Nessun risultato per «" + query + "»" + (filtered ? " con i filtri scelti." : "."));
+            say((pages ? "Nessun passaggio delle trascrizioni" : "Nessun risultato") + " per «" +
+              query + "»" + (filtered ? " con i filtri scelti." : ".") + inPages);
             return;
           }
           var text = plural(found.results.length, "passaggio", "passaggi") + " in " +
@@ -571,7 +733,7 @@
           if (!found.allTerms) {
             text = "Nessun passaggio contiene tutte le parole cercate. " + text + " contengono alcune delle parole";
           }
-          say(text + ".");
+          say(text + "." + inPages);
         });
       }).catch(function () {
         if (mine !== generation) return;
@@ -588,13 +750,6 @@
     var initial = {};
     FACETS.forEach(function (f) { initial[f] = startParams.getAll(PARAMS[f]); });
     if (startParams.get("q")) input.value = startParams.get("q");
-    if (!addressFree) {
-      var settle = function () {
-        setTimeout(function () { addressFree = true; remember(); }, 0);
-      };
-      if (document.readyState === "complete") settle();
-      else window.addEventListener("load", settle);
-    }
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -604,6 +759,15 @@
     input.addEventListener("input", later);
     facetBox.addEventListener("change", function () { clearTimeout(timer); run(); });
     more.addEventListener("click", function () { showMore(generation); });
+    if (pageMore) {
+      pageMore.addEventListener("click", function () {
+        var hidden = pageList.querySelectorAll("li[hidden]");
+        Array.prototype.forEach.call(hidden, function (li) { li.hidden = false; });
+        pageMore.hidden = true;
+        var next = hidden.length ? hidden[0].querySelector("a") : null;
+        if (next) next.focus();
+      });
+    }
 
     say("Caricamento dell'indice di ricerca…");
     var lunrReady = Promise.all([

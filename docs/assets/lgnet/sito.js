@@ -1,16 +1,16 @@
 /*
  * LGNet Archivio: small fixes to the theme, on every page.
  *
- * 1. Material's search overlay is a dialog without a name: screen readers announce it as
- *    "dialog" only. Give it one.
+ * 1. The header's search box (overrides/partials/search.html) is a plain form for /cerca/. On
+ *    small screens the header's magnifier opens it (a CSS toggle): put the cursor in it then,
+ *    and let Escape close it again.
  * 2. The site opened from disk (a copy on a USB stick, file://.../site/index.html): pages live
  *    at folder addresses ("archivio/", "../citta/roma/"), which a browser shows on disk as a
  *    folder listing. Every link into the site that ends in "/" is pointed at the folder's
  *    index.html (query and "#t=" kept): the links in the page when it loads (so "open in a new
  *    tab" works too), links added later by scripts, and, as a safety net, any link at the
- *    moment it is clicked. Material's search box cannot work from disk (it loads its index in
- *    a worker, which file:// forbids): Enter in it opens the site's own search page, /cerca/,
- *    which does work from disk. A <track> cannot load from disk either: its cues are loaded from
+ *    moment it is clicked. The search form is sent to /cerca/index.html (a form sent to a
+ *    folder address would show the folder). A <track> cannot load from disk either: its cues are loaded from
  *    the script the site stage writes beside the VTT (media/<id>.vtt.js) and added to the
  *    player. Over http(s) nothing of this runs.
  */
@@ -19,11 +19,19 @@
 
   var script = document.currentScript;
 
-  function nameSearchDialog() {
-    var dialog = document.querySelector(".md-search[role='dialog']");
-    if (dialog && !dialog.hasAttribute("aria-label") && !dialog.hasAttribute("aria-labelledby")) {
-      dialog.setAttribute("aria-label", "Ricerca nel sito");
-    }
+  function setUpHeaderSearch() {
+    var toggle = document.getElementById("__search");
+    var box = document.querySelector(".lgnet-ricerca-testata .md-search__input");
+    if (!toggle || !box) return;
+    toggle.addEventListener("change", function () {
+      if (toggle.checked) box.focus();
+    });
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && toggle.checked) {
+        toggle.checked = false;
+        box.blur();
+      }
+    });
   }
 
   /* Returns the function that fixes the links inside a node (called again once parsed). */
@@ -63,15 +71,6 @@
       location.href = url.href;
     }
 
-    // Ahead of Material's own handling, which listens on window in the bubbling phase.
-    window.addEventListener("keydown", function (event) {
-      var box = event.target;
-      if (event.key !== "Enter" || event.isComposing) return;
-      if (!box || !box.matches || !box.matches(".md-search__input")) return;
-      event.preventDefault();
-      event.stopPropagation();
-      openSearchPage(box.value.trim());
-    }, true);
     window.addEventListener("submit", function (event) {
       var form = event.target;
       if (!form || !form.matches || !form.matches(".md-search__form, [data-lgnet-cerca-home]")) {
@@ -82,22 +81,6 @@
       var box = form.querySelector(".md-search__input, input[name=q]");
       openSearchPage(box ? box.value.trim() : "");
     }, true);
-
-    /*
-     * Material hides its search box when its index cannot load, as from disk: show it again,
-     * as a plain form whose Enter opens /cerca/, and say so where its results would appear.
-     */
-    function reviveSearchBox(dialog) {
-      if (!dialog.hidden) return;
-      dialog.hidden = false;
-      var box = dialog.querySelector(".md-search__input");
-      if (box) {
-        box.setAttribute("placeholder", "Cerca nelle trascrizioni");
-        box.setAttribute("aria-label", "Cerca nelle trascrizioni (Invio per la pagina di ricerca)");
-      }
-      var meta = dialog.querySelector(".md-search-result__meta");
-      if (meta) meta.textContent = "Premere Invio per cercare nelle trascrizioni";
-    }
 
     /*
      * Captions from disk: a <track> cannot load there (every file is its own origin), so the
@@ -133,14 +116,13 @@
 
     function fixNode(node) {
       if (node.matches("a[href]")) fixLink(node);
-      else if (node.matches(".md-search")) reviveSearchBox(node);
       else if (node.matches(CAPTIONS)) captionsFromDisk(node);
     }
 
     function fixLinksIn(node) {
       if (node.nodeType !== 1) return;
       fixNode(node);
-      Array.prototype.forEach.call(node.querySelectorAll("a[href], .md-search, " + CAPTIONS), fixNode);
+      Array.prototype.forEach.call(node.querySelectorAll("a[href], " + CAPTIONS), fixNode);
     }
 
     if (window.MutationObserver) {
@@ -153,7 +135,7 @@
         childList: true,
         subtree: true,
         attributes: true,
-        attributeFilter: ["href", "hidden"],
+        attributeFilter: ["href"],
       });
     }
     fixLinksIn(document.documentElement);
@@ -166,7 +148,7 @@
     : null;
 
   function start() {
-    nameSearchDialog();
+    setUpHeaderSearch();
     if (fixLinksIn) fixLinksIn(document.documentElement);
   }
 
