@@ -57,6 +57,21 @@ def test_no_violations_of_any_impact(
     assert not problems, "\n".join(problems)
 
 
+PHONE_PAGES = ["", f"archivio/{VIDEO_ID}/", "citta/palermo/", "cerca/?q=abitativa"]
+
+
+@pytest.mark.parametrize("path", PHONE_PAGES, ids=[p or "home" for p in PHONE_PAGES])
+def test_no_violations_on_a_phone(new_page: Any, demo_site: DemoSite, axe: Any, path: str) -> None:
+    """At 360 px the navigation lives in the drawer, with its sub-menus (named by sito.js)."""
+    page = new_page().page
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(demo_site.page_url(path))
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)
+    problems = serious(axe.run(page))
+    assert not problems, "\n".join(problems)
+
+
 def test_recording_page_with_a_lit_passage_and_open_citation(
     new_page: Any, demo_site: DemoSite, axe: Any
 ) -> None:

@@ -34,6 +34,25 @@
     });
   }
 
+  /*
+   * Material names each sub-menu of the navigation after the toggle beside its section's
+   * link; with section index pages that toggle is an icon without text, so the menus have no
+   * name (screen readers list several unnamed navigation landmarks). Name each after its
+   * section, and say what the toggle does.
+   */
+  function nameSubMenus() {
+    Array.prototype.forEach.call(document.querySelectorAll("nav.md-nav[aria-labelledby]"), function (nav) {
+      var toggle = document.getElementById(nav.getAttribute("aria-labelledby"));
+      if (!toggle || toggle.textContent.trim()) return;
+      var link = toggle.parentNode ? toggle.parentNode.querySelector("a.md-nav__link") : null;
+      var name = link ? link.textContent.replace(/\s+/g, " ").trim() : "";
+      if (!name) return;
+      nav.removeAttribute("aria-labelledby");
+      nav.setAttribute("aria-label", name);
+      toggle.setAttribute("aria-label", "Sottosezioni di " + name);
+    });
+  }
+
   /* Returns the function that fixes the links inside a node (called again once parsed). */
   function setUpOffline(siteRoot) {
     /* The file:// address `link` should have, or null when it is fine as it is. */
@@ -149,6 +168,7 @@
 
   function start() {
     setUpHeaderSearch();
+    nameSubMenus();
     if (fixLinksIn) fixLinksIn(document.documentElement);
   }
 
