@@ -21,6 +21,7 @@ system-deps: ## Debian packages: ffmpeg (media), chromium (browser tests), nodej
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
@@ -61,8 +62,10 @@ $(LIGHTHOUSE):
 lighthouse: setup $(LIGHTHOUSE) ## Lighthouse 12 (mobile) on every page type of the demo site
 	$(BIN)/python bench/lighthouse.py
 
-bench: setup $(LIGHTHOUSE) ## the benchmarks (minutes): transcription, search scale, site build, Lighthouse
+bench: setup $(LIGHTHOUSE) ## the benchmarks (minutes): transcription, alignment, web copies, search scale, site build, Lighthouse
 	$(BIN)/python bench/asr.py
+	$(BIN)/python bench/align.py
+	$(BIN)/python bench/transcode.py --compare
 	$(BIN)/python bench/search_scale.py
 	$(BIN)/python bench/site_build.py
 	$(BIN)/python bench/lighthouse.py

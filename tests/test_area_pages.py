@@ -297,7 +297,7 @@ ABITARE_SOURCES = (  # Perugia's "abitare" entry, from its sources to its first 
     "    sources: [comune-perugia-2023-04-19-lgnet2]\n    evidence: |\n"
     '      [[prova: perugia-emergenza-abitativa 15.2-26.1 "Il lavoro'
 )
-ABITARE_QUOTE = '15.2-26.1 "Il lavoro si è concentrato sulle risposte alle emergenza abitativa"'
+ABITARE_QUOTE = '15.2-26.1 "Il lavoro si è concentrato sulle risposte all\'emergenza abitativa"'
 
 
 @pytest.fixture(scope="module")

@@ -147,12 +147,15 @@ def test_subtitle_edit_export_flows_back_keeping_words_of_unchanged_cues(tmp_pat
     assert is_curated(files, read_transcript(files.json))
     assert sync_corrections(tmp_path, "prova")
     after = read_transcript(files.json)
-    assert after.status == "revisionato"
     assert [s.text for s in after.segments] == [
         EDIT,
         "Parliamo di sportello unico.",
         "Grazie a tutte & a tutti.",
     ]
+    # the two sentences a person changed are reviewed, the untouched one is not: so the
+    # transcript as a whole is not "revisionato", and it is still curated
+    assert [s.reviewed for s in after.segments] == [True, False, True]
+    assert after.status == "automatico" and is_curated(files, after)
     assert after.segments[0].words == []  # text changed: its word timings no longer match
     assert after.segments[1].words == [Word(4.2, 5.0, " P")]  # unchanged cue keeps them
     assert after.segments[1].speaker == "Moderatrice"
@@ -331,7 +334,8 @@ def test_srt_edits_flow_back_with_a_backup_and_a_recorded_hash(tmp_path: Path) -
     assert edited(files, read_transcript(files.json))
     assert sync_corrections(tmp_path, "prova")
     after = read_transcript(files.json)
-    assert after.status == "revisionato"
+    assert [s.reviewed for s in after.segments] == [True, False, False]
+    assert after.status == "automatico" and is_curated(files, after)
     assert texts(tmp_path)[0] == EDIT
     assert after.segments[1].speaker == "Moderatrice"
     assert after.segments[1].words == [Word(4.2, 5.0, " P")]
@@ -371,6 +375,79 @@ def test_a_resave_without_changes_is_not_a_revision(tmp_path: Path) -> None:
     after = read_transcript(files.json)
     assert after.status == "automatico" and not is_curated(files, after)
     assert after.segments[0].words == sample().segments[0].words
+
+
+# --- review status: per sentence, derived, honest --------------------------------------------
+
+
+def test_status_is_derived_from_the_sentences_never_set(tmp_path: Path) -> None:
+    transcript = sample()
+    assert transcript.status == "automatico" and transcript.reviewed_count == 0
+    transcript.segments[0].reviewed = True
+    assert transcript.status == "automatico"  # one of three is not "revisionato"
+    for seg in transcript.segments:
+        seg.reviewed = True
+    assert transcript.status == "revisionato"
+    files = write_transcript(tmp_path, transcript)
+    data = json.loads(files.json.read_text())
+    assert data["status"] == "revisionato" and all(s["reviewed"] for s in data["segments"])
+    assert Transcript("x", "it", 1.0, "revisionato", {}, []).status == "automatico"  # nothing
+
+
+def test_a_json_marked_revisionato_before_sentence_flags_reads_all_reviewed(tmp_path: Path) -> None:
+    files = written(tmp_path)
+    data = json.loads(files.json.read_text())
+    data["status"] = "revisionato"
+    for seg in data["segments"]:
+        del seg["reviewed"]  # as written before sentences had their own flag
+    files.json.write_text(json.dumps(data))
+    old = read_transcript(files.json)
+    assert [s.reviewed for s in old.segments] == [True, True, True]
+    assert old.status == "revisionato" and is_curated(files, old)
+    # a flag set on any sentence wins over the status written in the file
+    data["segments"][0]["reviewed"] = True
+    files.json.write_text(json.dumps(data))
+    assert [s.reviewed for s in read_transcript(files.json).segments] == [True, False, False]
+    assert read_transcript(files.json).status == "automatico"
+
+
+def test_confirmed_cues_mark_their_sentences_reviewed_nothing_else(tmp_path: Path) -> None:
+    files = written(tmp_path)
+    assert not sync_corrections(tmp_path, "prova")  # nothing edited, nothing confirmed
+    assert sync_corrections(tmp_path, "prova", confirmed=[(4.2, 8.0)])
+    after = read_transcript(files.json)
+    assert [s.reviewed for s in after.segments] == [False, True, False]
+    assert after.segments[1].words == sample().segments[1].words
+    assert after.revisions == []  # a confirmation edits nothing
+    assert is_curated(files, after) and not list(tmp_path.glob(".backup/*"))
+
+
+def test_a_deleted_cue_leaves_no_reviewed_sentence_but_the_edit_is_kept(tmp_path: Path) -> None:
+    files = written(tmp_path)
+    vtt = files.vtt.read_text()
+    header, *cues = vtt.split("\n\n")
+    files.vtt.write_text("\n\n".join([header, *[c for c in cues if "Grazie" not in c]]))
+    assert sync_corrections(tmp_path, "prova")
+    after = read_transcript(files.json)
+    assert [s.text for s in after.segments] == [s.text for s in sample().segments[:2]]
+    assert after.reviewed_count == 0
+    assert after.revisions and after.revisions[0]["files"] == ["prova.vtt"]
+    # still curated: a new transcription must not bring the deleted sentence back
+    assert is_curated(files, after)
+
+
+def test_without_the_recording_changed_words_keep_interpolated_times(tmp_path: Path) -> None:
+    from lgnet.corrections import media_for
+
+    assert media_for(tmp_path, "prova") is None  # a bare folder: no project, no media
+    original = long_sentence()
+    files = write_transcript(tmp_path, original)
+    files.vtt.write_text(files.vtt.read_text().replace("mediatori", "mediatrici", 1))
+    assert sync_corrections(tmp_path, "prova")
+    words = read_transcript(files.json).segments[0].words
+    old = next(w for w in original.segments[0].words if w.word == " mediatori")
+    new = next(w for w in words if w.word == " mediatrici")
+    assert (new.start, new.end) == (old.start, old.end)
 
 
 def test_a_json_from_before_srt_hashes_still_detects_srt_edits(tmp_path: Path) -> None:
@@ -444,7 +521,7 @@ def test_a_kill_at_any_step_never_loses_the_edit(tmp_path: Path, which: str) -> 
         recover_interrupted(folder)
         sync_corrections(folder, "prova")
         after = read_transcript(files.json)
-        assert after.status == "revisionato", kill_at
+        assert [s.reviewed for s in after.segments] == [False, False, True], kill_at
         assert after.segments[2].text == EDIT, kill_at
         assert after.segments[0].words == sample().segments[0].words
         for path in (files.vtt, files.srt, files.txt):
@@ -461,7 +538,7 @@ def test_recovery_keeps_a_json_that_holds_an_edit(tmp_path: Path) -> None:
     files.pending.write_text("")  # as if killed later, with the marker in place
     assert recover_interrupted(tmp_path) == []
     assert EDIT in files.vtt.read_text() and not files.pending.exists()
-    assert read_transcript(files.json).status == "revisionato"
+    assert read_transcript(files.json).segments[2].reviewed
 
 
 # --- captions are cut from sentences: edits are mapped back through the words ---------------
@@ -509,7 +586,7 @@ def test_one_word_edited_in_a_cue_of_a_multi_cue_sentence(tmp_path: Path) -> Non
     files.vtt.write_text(vtt.replace("mediatori", "mediatrici", 1))
     assert sync_corrections(tmp_path, "prova")
     after = read_transcript(files.json)
-    assert after.status == "revisionato"
+    assert [s.reviewed for s in after.segments] == [True, False]
     assert len(after.segments) == 2  # the sentences stay as they were
     assert after.segments[0].text == LONG.replace("mediatori", "mediatrici")
     assert after.segments[1] == original.segments[1]

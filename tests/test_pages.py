@@ -616,6 +616,9 @@ PAGE_TEMPLATES = {
     "glossary.md",
     "map.md",
     "home.md",
+    # the correction view of `lgnet serve` (lgnet.correction_view): never in a built site
+    "correzione/indice.html",
+    "correzione/vista.html",
 }
 
 

@@ -57,10 +57,13 @@ def test_pack_contains_every_file_and_the_sheet_matches_the_clips(demo: Project)
     assert "02_palermo-safe-space_00m00s-00m30s.mp4" in names
     # no site address in the demo's mkdocs.yml: the links are relative, and the sheet says so
     assert "(indirizzo del sito non indicato: link relativo)" in sheet
-    assert sheet.count("**Trascrizione** (trascrizione automatica, non revisionata)") == 4
+    # The demo's narrations: their script aligned to the audio, said as such (not "automatic").
+    aligned = "testo della narrazione sintetica allineato all'audio"
+    assert sheet.count(f"**Trascrizione** ({aligned})") == 4
+    assert "trascrizione automatica" not in sheet
     docx_text = "\n".join(p.text for p in Document(str(result.folder / "scheda.docx")).paragraphs)
     assert "Dalla registrazione: 0:21–0:43" in docx_text
-    assert "Trascrizione (trascrizione automatica, non revisionata)" in docx_text
+    assert f"Trascrizione ({aligned})" in docx_text
     with zipfile.ZipFile(result.zip) as zf:
         assert sorted(Path(n).name for n in zf.namelist()) == names
 

@@ -178,14 +178,24 @@ def archived(tmp_path: Path, name: str) -> tuple[Project, Path]:
 
 
 @pytest.mark.parametrize(
-    ("name", "redacted"),
-    [("v.mkv", False), ("v.webm", False), ("v.mp4", False), ("v.mp4", True)],
+    ("name", "redacted", "web"),
+    [
+        ("v.mkv", False, "originale"),
+        ("v.webm", False, "originale"),
+        ("v.mp4", False, "originale"),
+        ("v.mp4", True, "originale"),
+        ("v.mkv", False, "automatico"),
+        ("v.webm", False, "automatico"),
+        ("v.mp4", True, "automatico"),
+    ],
 )
 def test_published_copy_has_one_picture_one_sound_and_nothing_else(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, redacted: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, redacted: bool, web: str
 ) -> None:
     """Subtitle tracks (subrip, webvtt, mov_text), a second audio track, chapters, and global
-    and per-stream tags all name the secret in the original; the published copy has none."""
+    and per-stream tags all name the secret in the original; the published copy has none,
+    whether it is the web copy (H.264/AAC MP4, the default) or the original's streams
+    (`web: originale`, in the original's container)."""
     monkeypatch.setenv("LGNET_CACHE_DIR", str(tmp_path / "cache"))
     project, original = archived(tmp_path, name)
     video_with_everything(original, secret=SECRET)
@@ -197,9 +207,9 @@ def test_published_copy_has_one_picture_one_sound_and_nothing_else(
                  "'encoder'", "tracce audio", f"«{SECRET.lower()}» nei sottotitoli"):  # fmt: skip
         assert what in leaked, what
     spans = [{"start": 1.0, "end": 2.0, "reason": "nome"}] if redacted else []
-    published = published_media(project, item(media=f"media/{name}", redactions=spans))
+    published = published_media(project, item(media=f"media/{name}", redactions=spans, web=web))
     assert published.parent == project.build_dir / PUBLISHED_DIR
-    assert published.suffix == original.suffix
+    assert published.suffix == (original.suffix if web == "originale" else ".mp4")
     facts = ffprobe_json(published)
     streams = facts["streams"]
     assert isinstance(streams, list)
@@ -214,9 +224,11 @@ def test_published_copy_has_one_picture_one_sound_and_nothing_else(
     assert b"Lavf5" not in published.read_bytes() and b"x264 - core" not in published.read_bytes()
     assert audit_media_file(published, secrets) == []
     assert probe(published).duration == pytest.approx(probe(original).duration, abs=0.1)
-    # Without redactions nothing is re-encoded: the sound is the original's, packet for packet.
-    if not redacted:
+    # The original's streams without redactions: the sound is the original's, packet for packet.
+    if web == "originale" and not redacted:
         assert packets_md5(published, "a") == packets_md5(original, "a")
+    if web == "automatico":
+        assert [s["codec_name"] for s in streams] == ["h264", "aac"]
 
 
 def test_published_copies_are_cached_and_stale_ones_removed(
@@ -269,7 +281,8 @@ def test_silence_is_exact_to_the_sample_in_a_lossless_file(
     project, original = archived(tmp_path, "t.wav")
     tone(original, 8, rate)
     spans = [{"start": START, "end": END, "reason": "nome"}]
-    published = published_media(project, item(media="media/t.wav", redactions=spans))
+    wav = item(media="media/t.wav", redactions=spans, web="originale")  # the web copy is AAC
+    published = published_media(project, wav)
     before, after = decoded(original, rate), decoded(published, rate)
     assert len(after) == len(before)
     a, b = int(np.ceil(START * rate)), int(np.floor(END * rate))

@@ -20,7 +20,7 @@ from lgnet.transcribe import TranscribeRequest, transcribe_archive
 from lgnet.transcripts import TranscriptFiles, read_transcript
 
 from .asr_quality import CLIPS, pooled_wer, references, wer
-from .conftest import DATA, REPO
+from .conftest import DATA
 from .media_factory import concat, music, noise, silence, truncated, video_without_audio
 
 pytestmark = pytest.mark.slow
@@ -85,6 +85,8 @@ def test_transcript_has_provenance_words_and_all_formats(clips_project: Project)
     prov = data["provenance"]
     assert prov["engine"] == "faster-whisper" and prov["model"] == "base"
     assert len(prov["audio_sha256"]) == 64 and prov["created"].endswith("Z")
+    # speech without the network's names: nothing corrected, and the record says so
+    assert prov["options"]["correct_names"] is True and prov["name_corrections"] == []
     assert data["status"] == "automatico" and data["language"] == "it"
     words = [w for s in data["segments"] for w in s["words"]]
     assert words and all(0 <= w["start"] <= w["end"] <= data["duration"] + 0.5 for w in words)
@@ -135,6 +137,15 @@ def test_changed_options_or_media_retranscribe(tmp_path: Path) -> None:
     project = make_project(tmp_path / "p", {"clip": media})
     assert run(project) == [("clip", "trascritto")]
     assert run(project, quality=True) == [("clip", "trascritto")]  # options changed
+    assert run(project, rapid=True) == [("clip", "trascritto")]  # --veloce: options changed
+    assert (
+        read_transcript(TranscriptFiles(project.transcripts, "clip").json).provenance["options"][
+            "encoder_padding_s"
+        ]
+        == 2.0
+    )
+    proc = lgnet(project, "transcribe", "--quality", "--veloce")
+    assert proc.returncode == 1 and "non si possono usare insieme" in proc.stderr
     media.write_bytes((DATA / "picovoice_cheetah_test_it.wav").read_bytes())
     assert run(project, quality=True) == [("clip", "trascritto")]  # media changed
     assert "vetta" in read_transcript(TranscriptFiles(project.transcripts, "clip").json).text
@@ -223,131 +234,3 @@ def test_unknown_id_is_a_clear_error(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"uno": DATA / "picovoice_leopard_test_it.wav"})
     with pytest.raises(LgnetError, match="registrazione sconosciuta: due"):
         run(project, ids=["due"])
-
-
-# --- speech Whisper left out is decoded again ---------------------------------------------------
-
-
-class _StopsEarly:
-    """Stands in for the Whisper model in one way only: on every range it is given it writes
-    the first 1.6 s and stops, as Whisper sometimes ends a window before the speech does.
-    What is under test is `decode`'s recovery, with the real VAD on real speech."""
-
-    def __init__(self, writes: bool = True) -> None:
-        self.calls: list[float] = []
-        self.writes = writes
-
-    def transcribe_chunks(self, chunks: list[object], **_: object) -> list[list[object]]:
-        from types import SimpleNamespace
-
-        out: list[list[object]] = []
-        for audio in chunks:
-            self.calls.append(len(audio) / 16000)  # type: ignore[arg-type]
-            if not self.writes:
-                out.append([])
-                continue
-            n = len(self.calls)
-            word = SimpleNamespace(start=0.2, end=1.8, word=f" parola{n}.", probability=0.9)
-            piece = SimpleNamespace(
-                text=f" parola{n}.", start=0.2, end=1.8, avg_logprob=-0.2, no_speech_prob=0.01,
-                words=[word],
-            )  # fmt: skip
-            out.append([piece])
-        return out
-
-
-def test_speech_after_the_last_written_word_is_decoded_again() -> None:
-    from lgnet.media import extract_audio, open_audio
-    from lgnet.transcribe import FAST, decode
-
-    audio = open_audio(extract_audio(DATA / "fleurs_it_1521.wav"))  # one 9-second sentence
-    model = _StopsEarly()
-    segments = decode(model, audio, FAST, [])
-    # the first pass stopped after 1.8 s of a 9-second sentence: the rest was decoded again,
-    # twice at most, each time from where the words ended
-    assert len(model.calls) == 3
-    assert model.calls[0] > model.calls[1] > model.calls[2]
-    assert [s.text for s in segments] == ["parola1.", "parola2.", "parola3."]
-    assert segments[0].end <= segments[1].start < segments[2].start
-
-    # nothing written at all (noise, music): no second try
-    silent = _StopsEarly(writes=False)
-    assert decode(silent, audio, FAST, []) == []
-    assert len(silent.calls) == 1
-
-
-def test_batches_keep_every_core_busy_and_lose_no_chunk() -> None:
-    from lgnet.transcribe import batches
-
-    chunks = [(i * 100, i * 100 + i) for i in range(1, 21)]  # lengths 1..20
-    out = batches(chunks, 4, 2)
-    assert sorted(c for b in out for c in b) == chunks
-    assert len(out) % 2 == 0 and max(len(b) for b in out) <= 4
-    lengths = [b[0][1] - b[0][0] for b in out]
-    assert lengths == sorted(lengths, reverse=True)  # the longest first
-    assert [len(b) for b in batches(chunks[:3], 4, 2)] == [2, 1]
-    assert batches([], 4, 2) == []
-
-
-class _Recorder:
-    """The real model, with every call to it recorded: (start, end, chunks, with hints)."""
-
-    def __init__(self, model: object) -> None:
-        self.model = model
-        self.calls: list[tuple[float, float, int, bool]] = []
-
-    def transcribe_chunks(self, chunks: list[object], **kwargs: object) -> list[list[object]]:
-        start = time.perf_counter()
-        out: list[list[object]] = self.model.transcribe_chunks(chunks, **kwargs)  # type: ignore[attr-defined]
-        self.calls.append((start, time.perf_counter(), len(chunks), "hotwords" in kwargs))
-        return out
-
-
-@pytest.fixture(scope="module")
-def replicas() -> object:
-    from lgnet.asr import load_model, resolve_model
-
-    return load_model(resolve_model(None), cpu_threads=1, num_workers=2)
-
-
-def test_while_the_glossary_is_decided_the_other_core_decodes_ahead(replicas: object) -> None:
-    from dataclasses import replace
-
-    import numpy as np
-
-    from lgnet.media import extract_audio, open_audio
-    from lgnet.transcribe import FAST, decode, merge_spans, speech_spans
-
-    vocabulary = load_archive(Project(REPO)).vocabulary()
-    # real speech about something else, two chunks: the second is decoded while the first
-    # decides that no hints are needed, and kept; the text is what no hints at all give
-    audio = open_audio(extract_audio(DATA / "longform_dev.mp4"))
-    model = _Recorder(replicas)
-    auto = decode(model, audio, FAST, vocabulary, workers=2)
-    (a0, a1, *_), (b0, b1, *_) = sorted(model.calls)[:2]
-    assert max(a0, b0) < min(a1, b1)  # at the same time (a third call may redo a tail)
-    assert not any(hints for *_, hints in model.calls)
-    plain = decode(replicas, audio, replace(FAST, glossary_hints="none"), vocabulary, workers=2)
-    assert [s.text for s in auto] == [s.text for s in plain]
-    # with every core busy on other recordings, nothing is decoded on a guess
-    busy = _Recorder(replicas)
-    again = decode(busy, audio, FAST, vocabulary, workers=2, idle_cores=lambda: False)
-    assert [s.text for s in again] == [s.text for s in auto]
-    (a0, a1, *_), (b0, b1, *_) = sorted(busy.calls)[:2]
-    assert b0 >= a1  # the first chunk alone, then the rest
-
-    # a narration about the network (it names ANCI and LGNetEA at once): the guess is
-    # dropped, and every chunk, the first included, is decoded again with the hints
-    narration = open_audio(extract_audio(REPO / "archive/media/rete-workshop-one-stop-shop.m4a"))
-    model = _Recorder(replicas)
-    hinted = decode(model, narration, FAST, vocabulary, workers=2)
-    first, guess = sorted(model.calls)[:2]
-    assert first[2] == guess[2] == 1 and not first[3] and not guess[3]
-    samples = np.asarray(narration, dtype=np.float32) / 32768
-    chunks = merge_spans(speech_spans(samples, FAST), int(FAST.chunk_seconds * 16000))
-    with_hints = [c for c in model.calls if c[3]]
-    assert len(chunks) >= 2 and sum(c[2] for c in with_hints) >= len(chunks)
-    # decided by the first chunk: no hinted decode before one of the two unhinted calls ended
-    # (the two start together on two cores, so either may have been recorded first)
-    assert min(c[0] for c in with_hints) >= min(first[1], guess[1])
-    assert "ANCI" in " ".join(s.text for s in hinted)

@@ -66,7 +66,9 @@ def test_vtt_edit_in_a_subtitle_editor_flows_back_and_marks_revised(tmp_path: Pa
     assert is_curated(files, before)
     assert sync_corrections(tmp_path, "prova")
     after = read_transcript(files.json)
-    assert after.status == "revisionato"
+    # only the sentences a person touched are reviewed: the transcript is not yet revisionato
+    assert [s.reviewed for s in after.segments] == [True, True, False]
+    assert after.status == "automatico" and is_curated(files, after)
     assert after.segments[0].text == "Benvenute e benvenuti."
     assert after.segments[0].words == []  # text changed: old word timings dropped
     assert after.segments[1].start == 4.3 and after.segments[1].speaker == "Moderatrice"

@@ -35,6 +35,7 @@ Kind = Literal["workshop", "pillola", "testimonianza", "docufilm"]
 Access = Literal["pubblico", "operatori", "riservato"]
 Area = Literal["abitare", "presa-in-carico", "impegno-civico"]
 Audience = Literal["pubblico", "operatori"]
+WebMode = Literal["automatico", "originale"]
 
 KINDS: tuple[str, ...] = get_args(Kind)
 ACCESS_LEVELS: tuple[str, ...] = get_args(Access)
@@ -196,6 +197,9 @@ class Item(_Strict):
     withdrawn: bool = False
     external_media: bool = False  # allow an absolute media path outside archive/
     poster_time: Seconds | None = None
+    # What the site publishes: a copy made for the web (H.264/AAC, at most 720p; see
+    # lgnet.media.web_copy), or the original's streams as they are ("originale")
+    web: WebMode = "automatico"
 
     @field_validator("language")
     @classmethod

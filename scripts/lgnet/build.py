@@ -1,8 +1,9 @@
 """`lgnet build`: the whole pipeline, top to bottom, for one audience.
 
-check -> transcribe -> publication decision -> index -> media -> pages -> site -> leak audit.
+check -> transcribe -> publication decision -> media -> index -> pages -> site -> leak audit.
 
-The publication decision (`lgnet.publish.decide`) is taken once; the stages after it receive
+The publication decision (`lgnet.publish.decide`) is taken once (narrowed only by recordings
+whose web copy could not be made, `lgnet.publish.publish_media`); the stages after it receive
 only its view of the archive. The site is rendered beside its folder and swapped in only
 after the leak audit passed, under a project lock, so a failed or concurrent build never
 leaves a broken or mixed site.
@@ -80,7 +81,7 @@ def _run_build(
     from lgnet.index import build_index
     from lgnet.opendata import write_open_data
     from lgnet.pages import generate_pages
-    from lgnet.publish import decide, publish_item_files
+    from lgnet.publish import decide, publish_media
     from lgnet.site import render_site
     from lgnet.transcribe import TranscribeRequest, transcribe_archive
     from lgnet.transcripts import load_transcripts
@@ -97,11 +98,14 @@ def _run_build(
         result.steps.append(outcome.summary())
     transcripts = load_transcripts(project.transcripts, list(archive.items))
     publication = decide(archive, transcripts, audience)
+    # Media first: a recording whose web copy fails is withheld before anything names it.
+    publication, media, failed = publish_media(project, publication)
+    for line in failed:
+        _tell(f"attenzione: {line}")
     view, shown = publication.archive, publication.transcripts
     result.steps.append(publication.summary())
     index = build_index(project, view, shown, audience, today=publication.today)
     result.steps.append(index.summary())
-    media = publish_item_files(project, view, shown, audience)
     generate_pages(project, view, shown, audience, media, site_url)
 
     def audit(folder: Path) -> None:

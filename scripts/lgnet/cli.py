@@ -177,6 +177,13 @@ def check(root: Path | None) -> None:
     help="Impostazioni più lente e accurate (ricerca a fascio più ampia).",
 )
 @click.option(
+    "--veloce",
+    "rapid",
+    is_flag=True,
+    help="Impostazioni più rapide e un po' meno accurate (finestre audio più corte): "
+    "per computer lenti o archivi molto grandi.",
+)
+@click.option(
     "--jobs",
     type=int,
     default=None,
@@ -190,6 +197,7 @@ def transcribe(
     overwrite_curated: bool,
     model: str | None,
     quality: bool,
+    rapid: bool,
     jobs: int | None,
     root: Path | None,
 ) -> None:
@@ -208,6 +216,7 @@ def transcribe(
             overwrite_curated=overwrite_curated,
             model=model,
             quality=quality,
+            rapid=rapid,
             jobs=jobs,
         ),
     )
@@ -283,16 +292,30 @@ def build(
 @main.command()
 @click.option("--audience", type=AUDIENCE_CHOICE, default="pubblico", help=HELP_AUDIENCE)
 @click.option("--port", type=int, default=8000, show_default=True, help="Porta su localhost.")
+@click.option(
+    "--no-watch",
+    is_flag=True,
+    help="Non ricostruisce il sito quando i file cambiano (per vedere le modifiche fermare "
+    "con Ctrl-C e rilanciare).",
+)
 @root_option
 @handles_errors
-def serve(audience: str, port: int, root: Path | None) -> None:
-    """Costruisce il sito (senza trascrivere) e lo mostra su http://127.0.0.1:PORTA.
+def serve(audience: str, port: int, no_watch: bool, root: Path | None) -> None:
+    """Costruisce il sito (senza trascrivere) e lo mostra su http://127.0.0.1:PORTA, solo su
+    questo computer.
 
-    Risponde alle richieste parziali (Range), così nei video ci si può spostare. Non si
-    aggiorna da solo: dopo una modifica fermarlo (Ctrl-C) e rilanciarlo."""
-    from lgnet.build import serve as serve_site
+    Finché è in funzione controlla ogni secondo archive/, transcripts/, docs/, overrides/ e
+    mkdocs.yml: quando un file cambia, importa le correzioni dei sottotitoli (.vtt/.srt),
+    ricostruisce il sito e le pagine aperte nel browser si ricaricano da sole (se la
+    ricostruzione fallisce, la pagina mostra l'errore e il sito resta quello di prima). Non
+    trascrive le registrazioni nuove o cambiate: per quelle usare 'lgnet transcribe'.
 
-    serve_site(_project(root), audience=audience, port=port)
+    Offre anche la vista di correzione delle trascrizioni (/_correzione/): il suo indirizzo,
+    con un codice valido solo per questa esecuzione, viene stampato all'avvio. Risponde alle
+    richieste parziali (Range), così nei video ci si può spostare."""
+    from lgnet.serve import run_preview
+
+    run_preview(_project(root), audience=audience, port=port, rebuild=not no_watch)
 
 
 @main.command()
@@ -338,6 +361,52 @@ def search(
         click.echo(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=1))
     else:
         click.echo(format_hits(hits, query))
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option(
+    "--cues",
+    "cues_per_item",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Quanti sottotitoli da rivedere mostrare sotto ogni registrazione (solo nella tabella).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Stampa un elenco JSON: per ogni registrazione id, title, citations, sentences, "
+    "reviewed_sentences, low_confidence, unknown_names, need e i suoi cues "
+    "({start, end, text, low_confidence, unknown_names, cited, need}).",
+)
+@root_option
+@handles_errors
+def review(ids: tuple[str, ...], cues_per_item: int, as_json: bool, root: Path | None) -> None:
+    """Elenca le registrazioni (tutte, o solo gli ID indicati) e i sottotitoli che più hanno
+    bisogno di una persona: mai revisionati, con parole incerte o con nomi che il glossario
+    non conosce; prima le registrazioni più citate nelle pagine del sito."""
+    import json
+
+    from lgnet.archive import load_archive
+    from lgnet.review import format_queue, review_queue
+    from lgnet.transcripts import load_transcripts
+
+    project = _project(root)
+    archive = load_archive(project, strict=False)
+    unknown = [i for i in ids if i not in archive.items]
+    if unknown:
+        raise LgnetError(
+            f"registrazione sconosciuta: {', '.join(unknown)}; gli ID sono i nomi dei file in "
+            "archive/items/ senza .yml"
+        )
+    transcripts = load_transcripts(project.transcripts, list(archive.items))
+    queue = review_queue(project, archive, transcripts, ids)
+    if as_json:
+        click.echo(json.dumps([q.to_json() for q in queue], ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_queue(queue, cues_per_item))
 
 
 def _time(_ctx: click.Context, _param: click.Parameter, value: str) -> float:

@@ -12,7 +12,9 @@ The import side of the transcript files (`transcripts.py` writes them):
   between cues;
 * merging: captions are cut to subtitle norms, so a cue is a piece of a sentence (or two short
   ones): the edited cues are mapped back onto the sentences through the words in the same time
-  range (`merge_corrections`); unchanged words keep their timings; empty cues are dropped;
+  range (`merge_corrections`); unchanged words keep their timings; empty cues are dropped; the
+  sentences a person changed (or confirmed, `confirm`) are marked reviewed, and those whose
+  words changed are timed on the audio again (`realign`, with `lgnet.align`);
 * syncing, in an order that survives `kill -9` at any point: copy of the edited file in
   `transcripts/.backup/`, then the JSON with the merged content, then the VTT/SRT/TXT.
 """
@@ -32,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from lgnet.captions import CaptionWord, proportional_words, transcript_cues
+from lgnet.captions import CaptionWord, proportional_words, transcript_cues, words_of
 from lgnet.captions import Cue as CaptionCue
 from lgnet.errors import Problem, TranscriptError
 from lgnet.fsutil import atomic_write_bytes
@@ -431,7 +433,9 @@ def edited(files: TranscriptFiles, transcript: Transcript) -> bool:
 
 
 def is_curated(files: TranscriptFiles, transcript: Transcript) -> bool:
-    return transcript.status == "revisionato" or edited(files, transcript)
+    """A person's work is in it (a reviewed sentence, an imported edit) or in its caption
+    files (edited, not yet imported): a new transcription must not replace it."""
+    return transcript.holds_person_work or edited(files, transcript)
 
 
 # --- merging -------------------------------------------------------------------------------
@@ -555,8 +559,9 @@ def _align(
 
 
 def merge_corrections(transcript: Transcript, cues: list[Cue]) -> Transcript:
-    """The transcript with a person's edited cues carried back into its sentences, marked
-    `revisionato`.
+    """The transcript with a person's edited cues carried back into its sentences; every
+    sentence the edit changed (words, speaker or timing) is marked reviewed, the others keep
+    their flag, so the status says `revisionato` only once every sentence has been reviewed.
 
     Captions and segments are two views of the same words. Each edited cue takes the words of
     the captions it replaces (same time range); its text is aligned to them word by word:
@@ -566,6 +571,12 @@ def merge_corrections(transcript: Transcript, cues: list[Cue]) -> Transcript:
     cue over silence becomes a segment of its own; a speaker named in a cue applies to its
     words (a different speaker starts a new segment).
     """
+    return _merge(transcript, cues)[0]
+
+
+def _merge(transcript: Transcript, cues: list[Cue]) -> tuple[Transcript, list[int]]:
+    """`merge_corrections`, and the indices of the new segments whose words changed (their
+    word timings are only interpolated: `realign` times them on the audio)."""
     segments = transcript.segments
     originals = transcript_cues(transcript) if segments else []
     assigned = _assign(originals, cues)
@@ -585,14 +596,20 @@ def merge_corrections(transcript: Transcript, cues: list[Cue]) -> Transcript:
         for w in original.words:
             first, _ = bounds.get(w.segment, (w, w))
             bounds[w.segment] = (first, w)
-    return dataclasses.replace(
-        transcript,
-        status="revisionato",
-        segments=[
-            _segment(segments, owner, speaker, words, bounds.get(owner[0]))
-            for owner, speaker, words in runs
-        ],
-    )
+    merged = [
+        _segment(segments, owner, speaker, words, bounds.get(owner[0]))
+        for owner, speaker, words in runs
+    ]
+    changed = [
+        n
+        for n, (seg, (owner, _, _)) in enumerate(zip(merged, runs, strict=True))
+        if owner[0] < 0 or _words_key(seg.text) != _words_key(segments[owner[0]].text)
+    ]
+    return dataclasses.replace(transcript, segments=merged), changed
+
+
+def _words_key(text: str) -> list[str]:
+    return [_norm(t) for t in text.split()]
 
 
 def _segment(
@@ -604,7 +621,7 @@ def _segment(
 ) -> Segment:
     text = " ".join(w.text for w in words)
     if owner[0] < 0 or bounds is None:  # a cue a person added over silence
-        return Segment(words[0].start, words[-1].end, text, speaker)
+        return Segment(words[0].start, words[-1].end, text, speaker, reviewed=True)
     seg = segments[owner[0]]
     unchanged = (
         speaker == seg.speaker
@@ -625,7 +642,69 @@ def _segment(
     new_words = (
         [Word(w.start, w.end, " " + w.text, _probability(seg, w)) for w in words] if timed else []
     )
-    return Segment(start, max(end, start), text, speaker, new_words)
+    return Segment(start, max(end, start), text, speaker, new_words, reviewed=True)
+
+
+# --- review: confirmed sentences, re-timed words ---------------------------------------------
+
+
+def confirm(transcript: Transcript, spans: Iterable[tuple[float, float]]) -> Transcript:
+    """The transcript with every sentence that has a word inside one of `spans` (the times
+    of cues a person confirmed as right) marked reviewed."""
+    spans = [(start - _TIME_TOLERANCE, end + _TIME_TOLERANCE) for start, end in spans]
+    if not spans:
+        return transcript
+    hit = {
+        w.segment
+        for w in words_of(transcript.segments)
+        if any(start <= (w.start + w.end) / 2 <= end for start, end in spans)
+    }
+    return dataclasses.replace(
+        transcript,
+        segments=[
+            dataclasses.replace(s, reviewed=True) if n in hit and not s.reviewed else s
+            for n, s in enumerate(transcript.segments)
+        ],
+    )
+
+
+def realign(
+    transcript: Transcript, media: Path | None, indices: list[int], model: str | None = None
+) -> Transcript:
+    """Words of the segments at `indices` timed on the audio again (`lgnet.align`), so the
+    highlight, clips and captions stay word-accurate after a person changed the words; with
+    no media to listen to, their interpolated times stay."""
+    if media is None or not indices:
+        return transcript
+    from lgnet.align import realign_segments
+
+    aligned = realign_segments(transcript, media, indices, model=model)
+    # alignment times words; whether a person reviewed a sentence is not its business
+    return dataclasses.replace(
+        aligned,
+        segments=[
+            dataclasses.replace(new, reviewed=old.reviewed)
+            for new, old in zip(aligned.segments, transcript.segments, strict=True)
+        ],
+    )
+
+
+def media_for(folder: Path, item_id: str) -> Path | None:
+    """The recording of `item_id` when `folder` is a project's `transcripts/` (None if not,
+    or if the item or its media cannot be found)."""
+    from lgnet.archive import load_item
+    from lgnet.project import Project
+
+    project = Project(folder.resolve().parent)
+    if (
+        project.transcripts != folder.resolve()
+        or not (project.root / "mkdocs.yml").is_file()
+        or not (project.items_dir / f"{item_id}.yml").is_file()
+    ):
+        return None
+    item, _ = load_item(project.items_dir / f"{item_id}.yml", project)
+    media = item.media_path(project) if item is not None else None
+    return media if media is not None and media.is_file() else None
 
 
 def _probability(seg: Segment, word: _NewWord) -> float:
@@ -692,11 +771,24 @@ def _corrected_cues(files: TranscriptFiles, transcript: Transcript) -> tuple[lis
     return [], []
 
 
-def sync_corrections(folder: Path, item_id: str) -> bool:
-    """Carry a person's VTT or SRT edits into the JSON and the other files.
+def sync_corrections(
+    folder: Path,
+    item_id: str,
+    *,
+    media: Path | None = None,
+    confirmed: Iterable[tuple[float, float]] = (),
+    model: str | None = None,
+) -> bool:
+    """Carry a person's VTT or SRT edits (and the cues they confirmed) into the JSON and the
+    other files.
 
-    Returns True when an edited file was imported. A file that cannot be read is refused
-    (TranscriptError) before anything is written. The order makes any interruption safe:
+    Returns True when something was imported. A file that cannot be read is refused
+    (TranscriptError) before anything is written. The sentences whose words changed are timed
+    on the audio again (`realign`): `media` is the recording, by default found through the
+    project that `folder` belongs to. `confirmed` are the times of cues a person confirmed as
+    right (the correction view): their sentences are marked reviewed too.
+
+    The order makes any interruption safe:
     1. a copy of each edited file in `.backup/`;
     2. the JSON with the merged content and the old hashes (until the files are regenerated
        the edited one still differs from its hash, and the next run imports it again to the
@@ -710,18 +802,30 @@ def sync_corrections(folder: Path, item_id: str) -> bool:
         return False
     transcript = read_transcript(files.json)
     cues, sources = _corrected_cues(files, transcript)
-    if not sources:
+    confirmed = list(confirmed)
+    if not sources and not confirmed:
         return False
     for path in sources:
         backup_edited(path, item_id)
     if transcript.srt_sha256 is None:  # written before SRT hashes: pin what was checked
         transcript.srt_sha256 = hashlib.sha256(render_srt(transcript).encode("utf-8")).hexdigest()
-    if _same_content(_segments(cues), _rendered(transcript)):
+    if not sources or _same_content(_segments(cues), _rendered(transcript)):
         merged = transcript  # saved again without changes: only the hashes are renewed
     else:
-        merged = merge_corrections(transcript, cues)  # keeps the hashes of the files on disk
+        merged, changed = _merge(transcript, cues)  # keeps the hashes of the files on disk
+        if media is None:
+            media = media_for(folder, item_id)
+        merged = realign(merged, media, changed, model)
+        record = {"date": _now(), "files": [p.name for p in sources], "changed": len(changed)}
+        provenance = {**merged.provenance, "revisions": [*merged.revisions, record]}
+        merged = dataclasses.replace(merged, provenance=provenance)
+    merged = confirm(merged, confirmed)
     write_revision(folder, merged)
     return True
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def check_corrections(folder: Path, ids: Iterable[str]) -> list[Problem]:

@@ -46,7 +46,7 @@ from lgnet.citations import (
 from lgnet.media import probe
 from lgnet.project import Project
 from lgnet.publish import Publication, PublishedMedia
-from lgnet.transcripts import STATUS_LABELS, Transcript
+from lgnet.transcripts import Transcript, status_label
 
 IIIF_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -242,7 +242,7 @@ def _metadata(rec: Recording) -> list[dict[str, Any]]:
     if item.license:
         rows.append(_entry("Licenza", item.license))
     if rec.transcript is not None:
-        rows.append(_entry("Trascrizione", STATUS_LABELS[rec.transcript.status]))
+        rows.append(_entry("Trascrizione", status_label(rec.transcript)))
     if item.synthetic:
         rows.append(_entry("Voce sintetica", "sì, generata da un programma di sintesi vocale"))
     if item.redactions:

@@ -48,7 +48,13 @@ from lgnet.outputs import (
 )
 from lgnet.project import Project
 from lgnet.timecode import clock
-from lgnet.transcripts import TranscriptFiles, read_transcript
+from lgnet.transcripts import (
+    Transcript,
+    TranscriptFiles,
+    narration_aligned,
+    read_transcript,
+    status_label,
+)
 
 
 class Excerpt(_Strict):
@@ -398,10 +404,20 @@ def _excerpt_row(
         "link": moment_link(project, item.id, excerpt.start, site),
         "note": excerpt.note,
         "transcript": " ".join(s.text for s in part.segments),
-        "status": AUTOMATIC_TRANSCRIPT if transcript.status == "automatico" else "",
+        "status": _status_note(transcript),
         "warning": licence_warning(item) or "",
         "citation": citation_text(project, archive, item, excerpt.start, excerpt.end, site),
     }
+
+
+def _status_note(transcript: Transcript) -> str:
+    """How the excerpt's words were made, for the sheet: nothing when a person reviewed them."""
+    if transcript.status == "revisionato":
+        return ""
+    if narration_aligned(transcript):
+        label = status_label(transcript)
+        return label[:1].lower() + label[1:]
+    return AUTOMATIC_TRANSCRIPT
 
 
 def _clean_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:

@@ -9,9 +9,14 @@ handed the view, never the whole archive. Only the leak audit sees both sides.
 Only items in the publication get a `PublishedMedia` record, and the site stage copies
 nothing that is not named by one. Every published medium is a copy under `.build/pubblicati/`
 with one picture and one sound track and nothing else (no subtitle or data stream, no
-chapters, no metadata), redacted where the item asks (spans silenced to the sample, blacked
-out where asked); captions of redacted items say "[omissis]" (`.build/redatti/`). The
+chapters, no metadata), made for the web (H.264/AAC, at most 720p) unless the item asks for
+its original (`web: originale`), redacted where the item asks (spans silenced to the sample,
+blacked out where asked); captions of redacted items say "[omissis]" (`.build/redatti/`). The
 originals in the archive stay untouched and are never published.
+
+A recording whose web copy cannot be made (`publish_media`) is withheld from the build with
+its reason, like one without consent, when nothing else needs it; the build stops when a
+hand-written page cites it or when the fault is the computer's (`MediaToolError`).
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lgnet.archive import Archive, Item
+from lgnet.errors import BuildError, MediaError, Problem
 from lgnet.fsutil import atomic_write_text
-from lgnet.media import poster_frame, probe, thumbnail
+from lgnet.media import MediaToolError, poster_frame, probe, thumbnail
 from lgnet.project import Project
 from lgnet.redact import published_media, redact_transcript
 from lgnet.transcripts import Transcript, TranscriptFiles, render_srt, render_txt, render_vtt
@@ -69,6 +75,16 @@ class Publication:
 
     def allows(self, item_id: str) -> bool:
         return item_id in self.archive.items
+
+    def without(self, reasons: dict[str, str]) -> Publication:
+        """This publication with the items of `reasons` (item id -> why) withheld as well."""
+        items = {i: item for i, item in self.archive.items.items() if i not in reasons}
+        view = Archive(
+            items=items, cities=self.archive.cities, glossary=self.archive.glossary, problems=[]
+        )
+        shown = {i: t for i, t in self.transcripts.items() if i in items}
+        withheld = {**self.withheld, **{i: why for i, why in reasons.items() if i not in items}}
+        return Publication(self.audience, self.today, view, shown, withheld)
 
     def summary(self) -> str:
         shown = len(self.archive.items)
@@ -166,12 +182,28 @@ def _redacted_captions(project: Project, transcript: Transcript, item: Item) -> 
 
 
 def publish_item_files(
-    project: Project, archive: Archive, transcripts: dict[str, Transcript], audience: str
+    project: Project,
+    archive: Archive,
+    transcripts: dict[str, Transcript],
+    audience: str,
+    failures: dict[str, MediaError] | None = None,
 ) -> dict[str, PublishedMedia]:
-    """A `PublishedMedia` for every item published for `audience`, and for no other."""
+    """A `PublishedMedia` for every item published for `audience`, and for no other.
+
+    An item whose published copy cannot be made raises its MediaError, or, when `failures` is
+    given, is left out and recorded there (a MediaToolError, the computer's fault, always
+    raises)."""
     out: dict[str, PublishedMedia] = {}
     for item in sorted(archive.published(audience), key=lambda i: i.id):
-        path = published_media(project, item)
+        try:
+            path = published_media(project, item)
+        except MediaToolError:
+            raise
+        except MediaError as exc:
+            if failures is None:
+                raise
+            failures[item.id] = exc
+            continue
         info = probe(path)
         transcript = transcripts.get(item.id)
         captions: dict[str, Path | None] = {"vtt": None, "srt": None, "txt": None}
@@ -194,3 +226,53 @@ def publish_item_files(
             thumbnail=thumbnail(poster) if poster is not None else None,
         )
     return out
+
+
+WEB_COPY_FAILED = "copia per il web non riuscita"
+
+
+def publish_media(
+    project: Project, publication: Publication
+) -> tuple[Publication, dict[str, PublishedMedia], list[str]]:
+    """The published files of `publication`'s items, and the publication to build with.
+
+    An item whose copy cannot be made is left out safely, when nothing else needs it: it is
+    withheld (reason `WEB_COPY_FAILED`) in the returned publication, so no page, search entry,
+    feed or file names it, and one warning line says which file failed, where, and what to
+    do. When a hand-written page cites it (its evidence link would lead nowhere) the build
+    stops instead (BuildError, one line per item). A half-written copy is never kept."""
+    failures: dict[str, MediaError] = {}
+    media = publish_item_files(
+        project, publication.archive, publication.transcripts, publication.audience, failures
+    )
+    if not failures:
+        return publication, media, []
+    from lgnet.evidence import citations_by_item
+
+    cited = citations_by_item(project)
+    said: dict[str, str] = {}  # item id -> the failure, the media named as in its item file
+    for item_id, exc in sorted(failures.items()):
+        path = publication.archive.items[item_id].media_path(project)
+        said[item_id] = str(exc).replace(str(path), project.rel(path))
+    blocking = [
+        Problem(
+            f"archive/items/{item_id}.yml",
+            f"{said[item_id]}; la registrazione non può essere esclusa dal sito perché la cita "
+            + ", ".join(f"docs/{page}" for page, _ in cited[item_id]),
+            "media",
+        )
+        for item_id in said
+        if cited.get(item_id)
+    ]
+    if blocking:
+        raise BuildError(
+            f"{len(blocking)} registrazion{'e' if len(blocking) == 1 else 'i'} senza copia "
+            "per il web",
+            blocking,
+        )
+    warnings = [
+        f"{message}; intanto la registrazione '{item_id}' è esclusa dal sito"
+        for item_id, message in said.items()
+    ]
+    reasons = dict.fromkeys(failures, WEB_COPY_FAILED)
+    return publication.without(reasons), media, warnings

@@ -10,12 +10,23 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from lgnet.archive import Item, Redaction
-from lgnet.fsutil import sha256_text
-from lgnet.media import media_sha256, probe, publishable_copy
+from lgnet.errors import MediaError
+from lgnet.fsutil import TMP_PREFIX, atomic_write_text, sha256_text
+from lgnet.media import (
+    PROGRESS_AFTER,
+    WEB,
+    MediaToolError,
+    media_sha256,
+    probe,
+    progress_report,
+    publishable_copy,
+    web_copy,
+    web_plan,
+)
 from lgnet.project import Project
 from lgnet.timecode import clock
 from lgnet.transcripts import REDACTED, Segment, Transcript
@@ -88,46 +99,80 @@ def video_filter(spans: list[Redaction], offset: float = 0.0) -> str | None:
 
 PUBLISHED_DIR = "pubblicati"  # under .build/
 # Part of every copy's cache key: change it when the way copies are made changes, and every
-# copy is made again on the next build.
-PUBLISHED_VERSION = "2026-1 v+a, no metadata, aeval"
+# copy is made again on the next build. (The web settings, lgnet.media.WEB, are in the key too.)
+PUBLISHED_VERSION = "2026-2 web copy, v+a, no metadata, aeval"
+FAILED_SUFFIX = ".non-riuscita"  # beside where a copy would be: the message of its failure
 
 
-def published_media(project: Project, item: Item) -> Path:
+def published_media(project: Project, item: Item, *, progress: bool = True) -> Path:
     """The media file to publish for `item`, redacted or not: a copy under
     `.build/pubblicati/` with one picture and one sound only, redaction spans silenced (and
     blacked out where asked), and no subtitles, chapters, attachments or metadata of the
-    original. Cached by the original's sha256, the redactions and `PUBLISHED_VERSION`; older
-    copies of the item are removed. Without redactions the streams are copied, not re-encoded
-    (a fraction of a second for a minute of video)."""
+    original.
+
+    By default (`web: automatico`) it is the web copy (`lgnet.media.web_copy`): H.264/AAC MP4
+    at most 720p, or AAC .m4a for sound only, made in one pass with the redactions; streams
+    that already fit are copied, not encoded (the demo's recordings: a fraction of a second).
+    With `web: originale` the original's streams are kept as they are (only those a redaction
+    changes are encoded), in the original's container.
+
+    Cached by the original's sha256, the redactions, the web settings and `PUBLISHED_VERSION`:
+    an unchanged item is never encoded again; older copies of the item are removed. A long
+    encoding shows its progress on stderr (`progress=False`: never). On failure (MediaError)
+    nothing is written."""
     source = item.media_path(project)
-    probe(source)  # a truncated or corrupt original is refused here, with its own message
+    info = probe(source)  # a truncated or corrupt original is refused here, with its own message
+    afilter = audio_filter(item.redactions) if info.has_audio else None
+    vfilter = video_filter(item.redactions) if info.has_video else None
+    plan = None
+    if item.web == "automatico":
+        plan = web_plan(source, video_filter=bool(vfilter), audio_filter=bool(afilter))
     key = sha256_text(
         json.dumps(
             {
                 "media": media_sha256(source),
                 "redactions": [r.model_dump(mode="json") for r in item.redactions],
                 "version": PUBLISHED_VERSION,
+                "web": item.web,
+                "plan": asdict(plan) if plan else None,
+                "settings": asdict(WEB) if plan else None,
             },
             sort_keys=True,
         )
     )[:16]
     folder = project.build_dir / PUBLISHED_DIR
-    target = folder / f"{item.id}-{key}{source.suffix.lower()}"
+    suffix = plan.suffix if plan else source.suffix.lower()
+    target = folder / f"{item.id}-{key}{suffix}"
     if target.is_file():
         return target
-    mine = re.compile(rf"{re.escape(item.id)}-[0-9a-f]{{16}}\.[a-z0-9]+")
+    # A copy that failed is not tried again for the same original and settings: a two-hour
+    # recording broken near its end would otherwise cost half an hour on every build.
+    failed = target.with_name(target.name + FAILED_SUFFIX)
+    if failed.is_file():
+        raise MediaError(failed.read_text(encoding="utf-8").strip())
+    # Older copies of this item, and what a killed run left of one (`atomic_output` names).
+    mine = re.compile(rf"(?:{re.escape(TMP_PREFIX)})?{re.escape(item.id)}-[0-9a-f]{{16}}\..+")
     for old in (folder, project.build_dir / "redatti"):  # redatti/: copies of older versions
         if old.is_dir():
             for stale in old.iterdir():
-                if stale != target and mine.fullmatch(stale.name):
+                if stale != target and stale.is_file() and mine.fullmatch(stale.name):
                     stale.unlink()
-    info = probe(source)
-    publishable_copy(
-        source,
-        target,
-        audio_filter=audio_filter(item.redactions) if info.has_audio else None,
-        video_filter=video_filter(item.redactions) if info.has_video else None,
-    )
+    try:
+        if plan is None:
+            publishable_copy(source, target, audio_filter=afilter, video_filter=vfilter)
+        elif progress and plan.encodes and info.duration >= PROGRESS_AFTER:
+            with progress_report(f"Copia per il web di {item.id}", info.duration) as advance:
+                web_copy(
+                    source, target, plan, audio_filter=afilter, video_filter=vfilter,
+                    on_progress=advance,
+                )  # fmt: skip
+        else:
+            web_copy(source, target, plan, audio_filter=afilter, video_filter=vfilter)
+    except MediaToolError:
+        raise  # this computer's fault (no encoder, disk full): worth trying again
+    except MediaError as exc:
+        atomic_write_text(failed, str(exc) + "\n")
+        raise
     return target
 
 

@@ -1,16 +1,18 @@
 """Transcripts as plain data, and their files: `<id>.json` (the source of truth), `.vtt`,
 `.srt` and `.txt`.
 
-A transcript is *curated* when its status is `revisionato` or when a person edited its VTT or
-SRT (the file's hash no longer matches the one recorded when it was written). Curated
-transcripts are never overwritten by a new transcription; `lgnet.corrections` reads a person's
-edits back into the JSON, SRT and TXT.
+Each segment is `reviewed` once a person corrected or confirmed it; the transcript's status is
+derived from them (`revisionato` only when every segment is). A transcript is *curated* when a
+person reviewed any segment, when an import of their edits is on record
+(`provenance.revisions`), or when they edited its VTT or SRT (the file's hash no longer matches
+the one recorded when it was written). Curated transcripts are never overwritten by a new
+transcription; `lgnet.corrections` reads a person's edits back into the JSON, SRT and TXT.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,11 +21,31 @@ from lgnet.fsutil import atomic_write_text, remove_stale_temporaries, sha256_tex
 from lgnet.timecode import srt_time, vtt_time
 
 Status = Literal["automatico", "revisionato"]
+# `provenance.method` of a transcript whose text is a known script (the demo narrations)
+# aligned to the audio by `lgnet.align`: the words are right but no person reviewed them, so
+# its status stays `automatico`; it is protected like a curated one (`narration_aligned`).
+NARRATION_ALIGNED = "allineamento-narrazione"
 STATUS_LABELS = {
     "automatico": "Trascrizione automatica, non ancora revisionata",
     "revisionato": "Trascrizione revisionata da una persona",
+    NARRATION_ALIGNED: "Testo della narrazione sintetica allineato all'audio",
 }
 REDACTED = "[omissis]"
+
+
+def narration_aligned(transcript: Transcript) -> bool:
+    """The transcript is a narration's script aligned to its audio (not recognised, not yet
+    reviewed by a person): a new transcription must not replace it."""
+    return (
+        transcript.provenance.get("method") == NARRATION_ALIGNED
+        and transcript.status == "automatico"
+    )
+
+
+def status_label(transcript: Transcript) -> str:
+    """What the site says of how the transcript was made (`STATUS_LABELS`)."""
+    key = NARRATION_ALIGNED if narration_aligned(transcript) else transcript.status
+    return STATUS_LABELS[key]
 
 
 @dataclass
@@ -41,25 +63,84 @@ class Segment:
     text: str
     speaker: str | None = None
     words: list[Word] = field(default_factory=list)
+    reviewed: bool = False  # a person corrected or confirmed this sentence
 
 
-@dataclass
+def derived_status(segments: list[Segment]) -> Status:
+    """`revisionato` only when every segment is reviewed (and there is at least one)."""
+    return "revisionato" if segments and all(s.reviewed for s in segments) else "automatico"
+
+
+@dataclass(init=False)
 class Transcript:
+    """A transcript; its `status` is derived from the segments' `reviewed` flags, never set.
+
+    The constructor still takes a `status` (the JSON's, and older callers'): `revisionato`
+    given for segments none of which is flagged is read as "a person reviewed all of it", as
+    a transcript marked `revisionato` before segments had their own flag meant; otherwise the
+    argument is ignored.
+    """
+
     id: str
     language: str
     duration: float
-    status: Status
     provenance: dict[str, Any]
     segments: list[Segment]
     vtt_sha256: str | None = None  # hash of the VTT as written by us: a mismatch means edited
     srt_sha256: str | None = None  # the same for the SRT
+
+    def __init__(
+        self,
+        id: str,
+        language: str,
+        duration: float,
+        status: Status | str | None = None,
+        provenance: dict[str, Any] | None = None,
+        segments: list[Segment] | None = None,
+        vtt_sha256: str | None = None,
+        srt_sha256: str | None = None,
+    ) -> None:
+        segments = list(segments or [])
+        if status == "revisionato" and not any(s.reviewed for s in segments):
+            segments = [replace(s, reviewed=True) for s in segments]
+        self.id = id
+        self.language = language
+        self.duration = duration
+        self.provenance = provenance if provenance is not None else {}
+        self.segments = segments
+        self.vtt_sha256 = vtt_sha256
+        self.srt_sha256 = srt_sha256
+
+    @property
+    def status(self) -> Status:
+        return derived_status(self.segments)
+
+    @property
+    def reviewed_count(self) -> int:
+        return sum(1 for s in self.segments if s.reviewed)
+
+    @property
+    def revisions(self) -> list[dict[str, Any]]:
+        """The record of a person's edits imported into this transcript (`provenance.revisions`,
+        written by `lgnet.corrections`; automatic fixes are recorded elsewhere)."""
+        found = self.provenance.get("revisions")
+        return list(found) if isinstance(found, list) else []
+
+    @property
+    def holds_person_work(self) -> bool:
+        """A person reviewed a sentence or edited the transcript: a new transcription must
+        never replace it silently (a deleted cue leaves no reviewed sentence behind, hence
+        the record of edits too)."""
+        return any(s.reviewed for s in self.segments) or bool(self.revisions)
 
     @property
     def text(self) -> str:
         return " ".join(s.text for s in self.segments).strip()
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data: dict[str, Any] = {"id": self.id, "language": self.language}
+        data |= {"duration": self.duration}
+        data |= {"status": self.status, **asdict(self)}
         for seg in data["segments"]:
             seg["start"] = round(seg["start"], 3)
             seg["end"] = round(seg["end"], 3)
@@ -79,6 +160,7 @@ class Transcript:
                 text=str(s["text"]),
                 speaker=s.get("speaker"),
                 words=[Word(**w) for w in s.get("words") or []],
+                reviewed=bool(s.get("reviewed", False)),
             )
             for s in data["segments"]
         ]
@@ -222,7 +304,8 @@ def write_revision(folder: Path, transcript: Transcript) -> TranscriptFiles:
 def recover_interrupted(folder: Path) -> list[str]:
     """Clean what a killed run left: temporaries, and markers of half-replaced file sets.
 
-    An item with a marker gets its JSON removed unless curated, so it is transcribed again;
+    An item with a marker gets its JSON removed unless curated (or aligned to a narration,
+    `narration_aligned`), so it is transcribed again;
     a curated JSON (it may hold a person's edit, see `write_revision`) is kept and the other
     files are regenerated from it.
     """
@@ -233,7 +316,8 @@ def recover_interrupted(folder: Path) -> list[str]:
         files = TranscriptFiles(folder, item_id)
         if files.json.exists():
             try:
-                keep = read_transcript(files.json).status == "revisionato"
+                kept = read_transcript(files.json)
+                keep = kept.holds_person_work or narration_aligned(kept)
             except TranscriptError:
                 keep = False
             if keep:

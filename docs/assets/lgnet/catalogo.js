@@ -4,13 +4,14 @@
  * The form is in the page from the start (no layout shift when this script takes over); without
  * JavaScript a <noscript> style hides it and the page lists every recording. `data-pronto` on
  * the form says the filters are live.
- * With it, the form filters the list by city, kind, area, year and words of the title; the
+ * With it, the form filters the list by city, kind, area, year, how far a person reviewed the
+ * transcript (every sentence, some, none) and words of the title; the
  * choice is kept in the address (?citta=palermo&anno=2023) so a filtered list can be shared.
  */
 (function () {
   "use strict";
 
-  var FIELDS = ["citta", "tipo", "ambito", "anno", "testo"];
+  var FIELDS = ["citta", "tipo", "ambito", "anno", "trascrizione", "testo"];
 
   function normalise(text) {
     return String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -36,6 +37,7 @@
       if (v.citta && card.getAttribute("data-citta") !== v.citta) return false;
       if (v.tipo && card.getAttribute("data-tipo") !== v.tipo) return false;
       if (v.anno && card.getAttribute("data-anno") !== v.anno) return false;
+      if (v.trascrizione && card.getAttribute("data-trascrizione") !== v.trascrizione) return false;
       if (v.ambito && (" " + card.getAttribute("data-ambiti") + " ").indexOf(" " + v.ambito + " ") < 0) {
         return false;
       }

@@ -19,6 +19,7 @@ from lgnet.pages.components import (
     media_url,
     page_url,
     paragraphs,
+    plural,
     recording_url,
     render,
 )
@@ -26,7 +27,7 @@ from lgnet.pages.context import Link, SiteContext, Summary
 from lgnet.publish import PublishedMedia
 from lgnet.redact import redact_transcript
 from lgnet.structured import jsonld_recording
-from lgnet.transcripts import STATUS_LABELS, Transcript
+from lgnet.transcripts import Segment, Transcript, narration_aligned, status_label
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,21 @@ class TranscriptStatus:
     reviewed: bool
     engine: str | None  # what made an automatic transcript
     model: str | None
+    reviewed_sentences: int = 0  # how many sentences a person reviewed
+    sentences: int = 0
+    aligned: bool = False  # a known script (a demo narration) aligned to the audio
+
+    @property
+    def partly_reviewed(self) -> bool:
+        return 0 < self.reviewed_sentences < self.sentences
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of a passage; `uncertain` when the model was unsure of it (operators' build)."""
+
+    text: str
+    uncertain: bool
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,8 @@ class SegmentLine:
     end: float
     speaker: str | None  # set only where the speaker changes
     text: str
+    reviewed: bool = False  # marked only while the transcript is partly reviewed
+    tokens: list[Token] | None = None  # the words one by one (operators' build), or None
 
 
 @dataclass(frozen=True)
@@ -133,24 +151,57 @@ def player(item: Item, published: PublishedMedia, url: str) -> Player:
 def transcript_status(transcript: Transcript) -> TranscriptStatus:
     engine = transcript.provenance.get("engine")
     model = transcript.provenance.get("model")
+    done, total = transcript.reviewed_count, len(transcript.segments)
+    label = status_label(transcript)
+    if 0 < done < total:
+        sentences = plural(done, "frase", "frasi")
+        label = f"Trascrizione revisionata in parte: {done} {sentences} su {total}"
     return TranscriptStatus(
         status=transcript.status,
-        label=STATUS_LABELS.get(transcript.status, transcript.status),
+        label=label,
         reviewed=transcript.status == "revisionato",
         engine=str(engine) if engine else None,
         model=str(model) if model else None,
+        reviewed_sentences=done,
+        sentences=total,
+        aligned=narration_aligned(transcript),
     )
 
 
-def segment_lines(item: Item, transcript: Transcript) -> list[SegmentLine]:
+def tokens(seg: Segment) -> list[Token] | None:
+    """The words of a sentence with the model's doubts (None: its text and its timed words
+    differ, as after a person's edit); a reviewed sentence has none left."""
+    from lgnet.review import LOW_CONFIDENCE
+
+    timed = [w for w in seg.words if w.word.strip()]
+    if not timed or [w.word.strip() for w in timed] != seg.text.split():
+        return None
+    return [
+        Token(w.word.strip(), not seg.reviewed and w.probability < LOW_CONFIDENCE) for w in timed
+    ]
+
+
+def segment_lines(
+    item: Item, transcript: Transcript, audience: str = "pubblico"
+) -> list[SegmentLine]:
+    """The passages; the operators' build also marks the words the model was unsure of."""
     from lgnet.index import redacted_segments
 
     lines = []
     previous_speaker: str | None = None
+    partly = 0 < transcript.reviewed_count < len(transcript.segments)
     for seg in redacted_segments(item, transcript):
         changed = bool(seg.speaker) and seg.speaker != previous_speaker
+        words = tokens(seg) if audience != "pubblico" else None
         lines.append(
-            SegmentLine(seg.start, seg.end, seg.speaker if changed else None, seg.text.strip())
+            SegmentLine(
+                seg.start,
+                seg.end,
+                seg.speaker if changed else None,
+                seg.text.strip(),
+                reviewed=partly and seg.reviewed,
+                tokens=words if words and any(t.uncertain for t in words) else None,
+            )
         )
         previous_speaker = seg.speaker or previous_speaker
     return lines
@@ -167,7 +218,7 @@ def metadata(site: SiteContext, item: Item, transcript: Transcript | None, url: 
         language=LANGUAGES.get(item.language, item.language),
         credits=item.credits,
         license=item.license,
-        transcript=STATUS_LABELS[transcript.status] if transcript else None,
+        transcript=transcript_status(transcript).label if transcript else None,
         access=(
             ACCESS_LABELS.get(item.effective_access(), item.access)
             if site.audience != "pubblico"
@@ -225,7 +276,7 @@ def recording_page(site: SiteContext, item: Item) -> RecordingPage:
         player=player(item, published, url) if published is not None else None,
         chapters=[Chapter(c.start, c.title) for c in item.chapters],
         status=transcript_status(shown) if shown is not None else None,
-        segments=segment_lines(item, shown) if shown is not None else [],
+        segments=segment_lines(item, shown, site.audience) if shown is not None else [],
         description_paragraphs=paragraphs(item.description) if item.description else [],
         metadata=metadata(site, item, transcript, url),
         downloads=downloads(item, published, url, site.site_url),
