@@ -38,7 +38,7 @@
    * Material names each sub-menu of the navigation after the toggle beside its section's
    * link; with section index pages that toggle is an icon without text, so the menus have no
    * name (screen readers list several unnamed navigation landmarks). Name each after its
-   * section, and say what the toggle does.
+   * section.
    */
   function nameSubMenus() {
     Array.prototype.forEach.call(document.querySelectorAll("nav.md-nav[aria-labelledby]"), function (nav) {
@@ -49,7 +49,6 @@
       if (!name) return;
       nav.removeAttribute("aria-labelledby");
       nav.setAttribute("aria-label", name);
-      toggle.setAttribute("aria-label", "Sottosezioni di " + name);
     });
   }
 
