@@ -4,18 +4,14 @@ transcripts aligned to their narration scripts."""
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import itertools
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from lgnet.align import AlignError, align_words, normalise, realign_segments, segment_text
 from lgnet.archive import load_archive
 from lgnet.media import media_sha256, probe
-from lgnet.pages.context import SiteContext
 from lgnet.pages.recording import render_recording
 from lgnet.project import Project
 from lgnet.transcribe import TranscribeRequest, transcribe_archive
@@ -31,8 +27,10 @@ from lgnet.transcripts import (
 )
 
 from .asr_quality import references
-from .conftest import DATA, REPO
+from .conftest import DATA
 from .media_factory import concat
+from .test_content import demo_media
+from .test_evidence import public_site
 
 REFS = references(DATA / "references.tsv")
 GAP = 0.8
@@ -151,17 +149,6 @@ def test_a_span_longer_than_whisper_hears_is_aligned_in_windows(tmp_path: Path) 
 # --- the demo transcripts ------------------------------------------------------------------
 
 
-def demo_media() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "make_demo_media", REPO / "scripts" / "make_demo_media.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_demo_media", module)
-    spec.loader.exec_module(module)
-    return module
-
-
 def synthetic_items(repo: Project) -> dict[str, object]:
     """Item id -> the narration (make_demo_media.Recording) its media was made from."""
     by_media = {i.media_path(repo).name: i.id for i in load_archive(repo).items.values()}
@@ -215,18 +202,8 @@ def test_transcribe_force_leaves_aligned_transcripts_alone(project_copy: Project
 
 
 def test_the_recording_page_says_the_text_is_the_narration_aligned(repo: Project) -> None:
-    archive = load_archive(repo)
-    items = archive.published("pubblico")
-    site = SiteContext(
-        project=repo,
-        archive=archive,
-        audience="pubblico",
-        items=items,
-        transcripts=load_transcripts(repo.transcripts, [i.id for i in items]),
-        media={},
-        sheets={},
-        sources={},
-    )
+    site = public_site(repo)
+    archive = site.archive
     aligned = render_recording(site, archive.items["palermo-safe-space"])
     label = STATUS_LABELS[NARRATION_ALIGNED].replace("'", "&#x27;")
     assert label in aligned

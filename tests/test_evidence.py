@@ -136,12 +136,12 @@ def test_check_runs_in_lgnet_check(tmp_path: Path) -> None:
     assert any("sconosciuta" in p.message for p in run_checks(project).problems)
 
 
-def test_recording_page_lists_citing_pages(repo: Project) -> None:
-    cited = citations_by_item(repo)
-    assert ("citta/palermo.md", "Palermo") in [(p, t) for p, t in cited["palermo-safe-space"]]
+def public_site(repo: Project) -> SiteContext:
+    """The page layer's view of `repo`'s public items and transcripts (no media, sheets or
+    sources): enough to render a recording page without a build."""
     archive = load_archive(repo)
     items = archive.published("pubblico")
-    site = SiteContext(
+    return SiteContext(
         project=repo,
         archive=archive,
         audience="pubblico",
@@ -151,6 +151,12 @@ def test_recording_page_lists_citing_pages(repo: Project) -> None:
         sheets={},
         sources={},
     )
-    page = render_recording(site, archive.items["palermo-safe-space"])
+
+
+def test_recording_page_lists_citing_pages(repo: Project) -> None:
+    cited = citations_by_item(repo)
+    assert ("citta/palermo.md", "Palermo") in [(p, t) for p, t in cited["palermo-safe-space"]]
+    site = public_site(repo)
+    page = render_recording(site, site.archive.items["palermo-safe-space"])
     assert "Citata in" in page
     assert '<a href="../../citta/palermo/">' in page
