@@ -150,14 +150,51 @@ class _Strict(BaseModel):
         return _plain_text(value)
 
 
+SPEAKER_LABEL = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+
+
 class Speaker(_Strict):
-    name: str = Field(min_length=1, max_length=MAX_SHORT_TEXT)
-    role: str | None = Field(default=None, max_length=MAX_SHORT_TEXT)
+    """A voice of a recording. `label` is what segments and turns carry (`S1`, as a
+    diarization names them); `name` may be left out so that only the role is ever shown (the
+    consent of a person who may be described but not named). Without a label, the speaker's
+    position names it: the first is `S1`, the second `S2`."""
+
+    label: str | None = Field(default=None, pattern=SPEAKER_LABEL)
+    name: str | None = Field(default=None, min_length=1, max_length=MAX_SHORT_TEXT)
+    role: str | None = Field(default=None, min_length=1, max_length=MAX_SHORT_TEXT)
+
+    @model_validator(mode="after")
+    def _named_or_described(self) -> Speaker:
+        if self.name is None and self.role is None:
+            raise ValueError("indicare il nome o almeno il ruolo di chi parla")
+        return self
+
+    @property
+    def shown(self) -> str:
+        """What the site shows for this voice: the name, or the role alone."""
+        return self.name or self.role or ""
 
 
 class Chapter(_Strict):
     start: Seconds
     title: str = Field(min_length=1, max_length=MAX_SHORT_TEXT)
+    synopsis: str = Field(default="", max_length=MAX_LONG_TEXT)
+    keywords: list[Annotated[str, Field(min_length=1, max_length=MAX_SHORT_TEXT)]] = []
+
+
+class Turn(_Strict):
+    """A speaker turn given by hand: from `start` to `end` the voice `speaker` (a label of the
+    item's `speakers`) is speaking."""
+
+    start: Seconds
+    end: Seconds
+    speaker: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Turn:
+        if self.end <= self.start:
+            raise ValueError("la fine del turno deve venire dopo l'inizio")
+        return self
 
 
 class Redaction(_Strict):
@@ -191,6 +228,7 @@ class Item(_Strict):
     license: str = Field(default="", max_length=MAX_SHORT_TEXT)
     synthetic: bool = False  # synthetic narration (text-to-speech), labelled on the site
     chapters: list[Chapter] = []
+    turns: list[Turn] = []  # speaker turns given by hand (time ranges)
     redactions: list[Redaction] = []
     personal_data: list[str] = []  # names or words to look for when suggesting redactions
     consent_expires: PartialDate | None = None
@@ -207,6 +245,39 @@ class Item(_Strict):
         if not re.fullmatch(r"[a-z]{2,3}", value):
             raise ValueError(f"codice lingua non valido: {shown(value)} (usare per esempio 'it')")
         return value
+
+    @model_validator(mode="after")
+    def _speaker_labels(self) -> Item:
+        labels = self.speaker_labels()
+        seen: set[str] = set()
+        for label in labels:
+            if label in seen:
+                raise ValueError(
+                    f"l'etichetta di voce {shown(label)} è usata due volte in speakers: "
+                    "dare a ogni voce un'etichetta diversa"
+                )
+            seen.add(label)
+        for index, turn in enumerate(self.turns):
+            if turn.speaker not in seen:
+                known = ", ".join(labels) or "nessuna (aggiungere speakers)"
+                raise ValueError(
+                    f"turns[{index}]: la voce {shown(turn.speaker)} non è tra le voci "
+                    f"dell'elemento ({known}); aggiungerla a speakers o correggere l'etichetta"
+                )
+        return self
+
+    def speaker_labels(self) -> list[str]:
+        """Each speaker's label (given, or `S<position>`), in the order of `speakers`."""
+        return [s.label or f"S{n}" for n, s in enumerate(self.speakers, 1)]
+
+    def speaker(self, label: str | None) -> Speaker | None:
+        """The speaker a segment's or turn's label names (None for none or an unknown one)."""
+        if label is None:
+            return None
+        for known, speaker in zip(self.speaker_labels(), self.speakers, strict=True):
+            if known == label:
+                return speaker
+        return None
 
     @property
     def year(self) -> str:
@@ -514,6 +585,7 @@ class ItemTimes:
     poster_time: float | None
     chapters: list[tuple[int, float]]  # (index in `chapters`, start)
     redactions: list[tuple[int, float, float]]  # (index in `redactions`, start, end)
+    turns: list[tuple[int, float, float]] = field(default_factory=list)  # (index, start, end)
 
 
 def _seconds_or_none(value: Any) -> float | None:
@@ -531,14 +603,20 @@ def item_times(data: dict[str, Any]) -> ItemTimes:
         start = _seconds_or_none(chapter.get("start")) if isinstance(chapter, dict) else None
         if start is not None:
             chapters.append((index, start))
-    raw_redactions = data.get("redactions")
-    for index, span in enumerate(raw_redactions if isinstance(raw_redactions, list) else []):
+    redactions = _spans(data.get("redactions"))
+    poster = data.get("poster_time")
+    poster_time = _seconds_or_none(poster) if poster is not None else None
+    return ItemTimes(poster_time, chapters, redactions, _spans(data.get("turns")))
+
+
+def _spans(raw: Any) -> list[tuple[int, float, float]]:
+    spans = []
+    for index, span in enumerate(raw if isinstance(raw, list) else []):
         if isinstance(span, dict):
             start, end = _seconds_or_none(span.get("start")), _seconds_or_none(span.get("end"))
             if start is not None and end is not None:
-                redactions.append((index, start, end))
-    poster = data.get("poster_time")
-    return ItemTimes(_seconds_or_none(poster) if poster is not None else None, chapters, redactions)
+                spans.append((index, start, end))
+    return spans
 
 
 def show_time(seconds: float) -> str:
@@ -578,6 +656,18 @@ def _time_problems(times: ItemTimes, rel: str) -> list[Problem]:
             )
         if reach is None or end > reach[1]:
             reach = (start, end, index)
+    turns = sorted((s, e, i) for i, s, e in times.turns if e > s)
+    for (s1, e1, i1), (s2, e2, i2) in itertools.pairwise(turns):
+        if s2 < e1:
+            problems.append(
+                Problem(
+                    rel,
+                    f"il turno {show_time(s2)}–{show_time(e2)} si sovrappone a turns[{i1}] "
+                    f"({show_time(s1)}–{show_time(e1)}); un turno deve finire prima che "
+                    "cominci il successivo: correggere i tempi",
+                    f"turns[{i2}]",
+                )
+            )
     return problems
 
 

@@ -99,7 +99,7 @@ def _past_the_end(time: float, duration: float, what: str) -> str:
 
 
 def media_problems(project: Project, archive: Archive) -> list[Problem]:
-    """Unreadable media, and times (poster, chapters, redactions) past the media's end."""
+    """Unreadable media, and times (poster, chapters, turns, redactions) past the media's end."""
     problems: list[Problem] = []
     for read in archive.files:
         duration, found = _duration(project, read)
@@ -115,6 +115,15 @@ def media_problems(project: Project, archive: Archive) -> list[Problem]:
             if start >= duration:
                 message = _past_the_end(start, duration, fix)
                 problems.append(Problem(read.rel, message, f"chapters[{index}].start"))
+        for index, start, end in times.turns:
+            if start >= duration:
+                message = _past_the_end(start, duration, f"{fix}: il turno non copre nulla")
+                problems.append(Problem(read.rel, message, f"turns[{index}].start"))
+            elif end > duration + END_ALLOWANCE:
+                message = _past_the_end(
+                    end, duration, f"{fix} (per arrivare alla fine: {show_time(duration)})"
+                )
+                problems.append(Problem(read.rel, message, f"turns[{index}].end"))
         for index, start, end in times.redactions:
             if start >= duration:
                 message = _past_the_end(start, duration, f"{fix}: l'omissis non copre nulla")

@@ -449,7 +449,7 @@ def _progress(transcript: Transcript) -> dict[str, int]:
 
 
 def _speakers(item: Item, transcript: Transcript) -> list[str]:
-    named = [s.name for s in item.speakers]
+    named = [s.shown for s in item.speakers]
     used = [s.speaker for s in transcript.segments if s.speaker]
     return list(dict.fromkeys([*named, *used]))
 

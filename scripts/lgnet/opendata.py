@@ -234,7 +234,7 @@ def _metadata(rec: Recording) -> list[dict[str, Any]]:
     rows.append(_entry("Durata", f"{clock(duration)} ({round(duration)} secondi)"))
     rows.append(_entry("Supporto", medium_label(rec.media.is_video)))
     if item.speakers:
-        voices = [f"{s.name} ({s.role})" if s.role else s.name for s in item.speakers]
+        voices = [f"{s.name} ({s.role})" if s.name and s.role else s.shown for s in item.speakers]
         rows.append(_entry("Voci", "; ".join(voices)))
     rows.append(_entry("Lingua", language_name(item.language)))
     if item.credits:

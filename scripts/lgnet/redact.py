@@ -246,7 +246,9 @@ def _timed(seg: Segment, lo: int, hi: int) -> tuple[float, float]:
 
 def suggest(transcript: Transcript, item: Item) -> list[Suggestion]:
     """Likely personal data in the transcript, with the time span to redact."""
-    names = [s.name for s in item.speakers if _looks_like_name(s.name)] + list(item.personal_data)
+    names = [s.name for s in item.speakers if s.name and _looks_like_name(s.name)] + list(
+        item.personal_data
+    )
     patterns = list(PATTERNS)
     for name in dict.fromkeys(names):
         patterns.append(("nome", re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)))

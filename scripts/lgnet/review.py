@@ -55,7 +55,7 @@ def known_words(archive: Archive, item: Item | None) -> set[str]:
     if item is not None:
         texts.append(item.title)
         for speaker in item.speakers:
-            texts += [speaker.name, speaker.role or ""]
+            texts += [speaker.name or "", speaker.role or ""]
     return {_fold(t.strip(_STRIP)) for text in texts for t in _tokens(text) if t.strip(_STRIP)}
 
 

@@ -214,7 +214,7 @@ def metadata(site: SiteContext, item: Item, transcript: Transcript | None, url: 
         kind=site.kind_label(item),
         areas=[site.area_link(url, a) for a in item.areas],
         duration=site.duration(item),
-        speakers=[Voice(s.name, s.role) for s in item.speakers],
+        speakers=[Voice(s.shown, s.role if s.name else None) for s in item.speakers],
         language=LANGUAGES.get(item.language, item.language),
         credits=item.credits,
         license=item.license,
