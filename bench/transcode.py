@@ -16,7 +16,7 @@ Inputs, made in a temporary folder (nothing of the repository is changed):
   the web copy is a stream copy), and the same forced through the encoder.
 
 Each row: the original published as it is (`web: originale`: streams copied, metadata
-dropped), then its web copy (`lgnet.media.web_copy`, the settings in `lgnet.media.WEB`).
+dropped), then its web copy (`lgnet.webmedia.web_copy`, the settings in `lgnet.webmedia.WEB`).
 Speed is media seconds per wall-clock second of the ffmpeg run; "CPU s/min" is the CPU
 time ffmpeg used per minute of media (the fairer figure on a shared machine). Size per hour
 is extrapolated linearly from the file's size.
@@ -44,15 +44,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lgnet import media  # noqa: E402
-from lgnet.media import (  # noqa: E402
-    WEB,
-    ffmpeg_binary,
-    probe,
-    publishable_copy,
-    web_copy,
-    web_plan,
-)
+from lgnet import webmedia  # noqa: E402
+from lgnet.media import ffmpeg_binary, probe  # noqa: E402
+from lgnet.webmedia import WEB, publishable_copy, web_copy, web_plan  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 DEMO = ROOT / "archive" / "media" / "rete-da-lgnetea-a-lgnet2.mp4"
@@ -173,7 +167,7 @@ def ssim(copy: Path, source: Path) -> float:
     """SSIM of `copy` against `source` scaled the same way (1.0: identical)."""
     proc = subprocess.run(
         [ffmpeg_binary(), "-hide_banner", "-i", str(copy), "-i", str(source), "-filter_complex",
-         f"[1:v]{media.WEB_SCALE},fps=25[ref];[0:v]fps=25[cmp];[cmp][ref]ssim",
+         f"[1:v]{webmedia.WEB_SCALE},fps=25[ref];[0:v]fps=25[cmp];[cmp][ref]ssim",
          "-f", "null", "-"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -199,12 +193,12 @@ def compare(sources: dict[str, Path], out: Path) -> None:
         seconds = probe(source).duration
         plan = dataclasses.replace(web_plan(source), copy_video=False, copy_audio=False)
         for label, changes in variants:
-            media.WEB = dataclasses.replace(WEB, **changes)  # type: ignore[arg-type]
+            webmedia.WEB = dataclasses.replace(WEB, **changes)  # type: ignore[arg-type]
             try:
                 target = out / f"cmp-{len(os.listdir(out))}.mp4"
                 wall, cpu = timed(partial(web_copy, source, target, plan))
             finally:
-                media.WEB = WEB
+                webmedia.WEB = WEB
             _, video, _ = stream_rates(target)
             print(
                 f"| {name} | {label} | {video or 0:.0f} | {ssim(target, source):.4f} | "

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from lgnet import media
+from lgnet import webmedia
 from lgnet.archive import Item, Redaction
 from lgnet.audit import Secret, audit_media_file
 from lgnet.media import ffmpeg_binary, probe
@@ -219,7 +219,7 @@ def test_published_copy_has_one_picture_one_sound_and_nothing_else(
     assert set(format_tags) <= {"major_brand", "minor_version", "compatible_brands", "encoder"}
     assert format_tags.get("encoder", "Lavf") == "Lavf"  # no version, nothing of the original
     for stream in streams:
-        assert set(stream.get("tags", {})) <= set(media.ALLOWED_STREAM_TAGS), stream
+        assert set(stream.get("tags", {})) <= set(webmedia.ALLOWED_STREAM_TAGS), stream
     assert SECRET.encode() not in published.read_bytes()
     assert b"Lavf5" not in published.read_bytes() and b"x264 - core" not in published.read_bytes()
     assert audit_media_file(published, secrets) == []

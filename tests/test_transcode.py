@@ -1,4 +1,4 @@
-"""Web copies (`lgnet.media.web_copy` through `lgnet.redact.published_media`): what a 1080p
+"""Web copies (`lgnet.webmedia.web_copy` through `lgnet.redact.published_media`): what a 1080p
 high-bitrate recording becomes, what is copied instead of encoded, the cache, `web: originale`,
 and a copy that fails (withheld from the build, nothing half-written published)."""
 
@@ -18,10 +18,11 @@ import pytest
 from lgnet.archive import Archive, Item, load_item
 from lgnet.audit import audit_media_file
 from lgnet.errors import BuildError, MediaError
-from lgnet.media import WEB, ffmpeg_binary, probe, progress_report, web_copy, web_plan
+from lgnet.media import ffmpeg_binary, probe
 from lgnet.project import Project
 from lgnet.publish import WEB_COPY_FAILED, decide, publish_media
 from lgnet.redact import FAILED_SUFFIX, PUBLISHED_DIR, published_media
+from lgnet.webmedia import WEB, progress_report, web_copy, web_plan
 
 from .media_factory import ffmpeg, tone
 from .test_redact import mean_luma, mean_volume, packets_md5

@@ -236,7 +236,7 @@ class Item(_Strict):
     external_media: bool = False  # allow an absolute media path outside archive/
     poster_time: Seconds | None = None
     # What the site publishes: a copy made for the web (H.264/AAC, at most 720p; see
-    # lgnet.media.web_copy), or the original's streams as they are ("originale")
+    # lgnet.webmedia.web_copy), or the original's streams as they are ("originale")
     web: WebMode = "automatico"
 
     @field_validator("language")

@@ -17,10 +17,11 @@ from pathlib import Path
 from lgnet.archive import Archive
 from lgnet.errors import BuildError, MediaError, Problem
 from lgnet.fsutil import sha256_file
-from lgnet.media import ALLOWED_FORMAT_TAGS, ALLOWED_STREAM_TAGS, media_facts, media_sha256
+from lgnet.media import media_facts, media_sha256
 from lgnet.project import Project
 from lgnet.redact import redact_transcript
 from lgnet.transcripts import Transcript
+from lgnet.webmedia import ALLOWED_FORMAT_TAGS, ALLOWED_STREAM_TAGS
 
 TEXT_SUFFIXES = {
     ".html", ".js", ".json", ".xml", ".txt", ".vtt", ".srt", ".css", ".md", ".csv", ".bib", ".ris",

@@ -28,10 +28,11 @@ from pathlib import Path
 from lgnet.archive import Archive, Item
 from lgnet.errors import BuildError, MediaError, Problem
 from lgnet.fsutil import atomic_write_text
-from lgnet.media import MediaToolError, poster_frame, probe, thumbnail
+from lgnet.media import poster_frame, probe, thumbnail
 from lgnet.project import Project
 from lgnet.redact import published_media, redact_transcript
 from lgnet.transcripts import Transcript, TranscriptFiles, render_srt, render_txt, render_vtt
+from lgnet.webmedia import MediaToolError
 
 # Browsers pick a decoder from the MIME type; an audio-only file in a video container is
 # announced as audio so the page shows an <audio> player.

@@ -16,20 +16,19 @@ from pathlib import Path
 from lgnet.archive import Item, Redaction
 from lgnet.errors import MediaError
 from lgnet.fsutil import TMP_PREFIX, atomic_write_text, sha256_text
-from lgnet.media import (
+from lgnet.media import media_sha256, probe
+from lgnet.project import Project
+from lgnet.timecode import clock
+from lgnet.transcripts import REDACTED, Segment, Transcript
+from lgnet.webmedia import (
     PROGRESS_AFTER,
     WEB,
     MediaToolError,
-    media_sha256,
-    probe,
     progress_report,
     publishable_copy,
     web_copy,
     web_plan,
 )
-from lgnet.project import Project
-from lgnet.timecode import clock
-from lgnet.transcripts import REDACTED, Segment, Transcript
 
 # --- text ----------------------------------------------------------------------------------
 
@@ -99,7 +98,7 @@ def video_filter(spans: list[Redaction], offset: float = 0.0) -> str | None:
 
 PUBLISHED_DIR = "pubblicati"  # under .build/
 # Part of every copy's cache key: change it when the way copies are made changes, and every
-# copy is made again on the next build. (The web settings, lgnet.media.WEB, are in the key too.)
+# copy is made again on the next build. (The web settings, lgnet.webmedia.WEB, are in the key too.)
 PUBLISHED_VERSION = "2026-2 web copy, v+a, no metadata, aeval"
 FAILED_SUFFIX = ".non-riuscita"  # beside where a copy would be: the message of its failure
 
@@ -110,7 +109,7 @@ def published_media(project: Project, item: Item, *, progress: bool = True) -> P
     blacked out where asked), and no subtitles, chapters, attachments or metadata of the
     original.
 
-    By default (`web: automatico`) it is the web copy (`lgnet.media.web_copy`): H.264/AAC MP4
+    By default (`web: automatico`) it is the web copy (`lgnet.webmedia.web_copy`): H.264/AAC MP4
     at most 720p, or AAC .m4a for sound only, made in one pass with the redactions; streams
     that already fit are copied, not encoded (the demo's recordings: a fraction of a second).
     With `web: originale` the original's streams are kept as they are (only those a redaction
