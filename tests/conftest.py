@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,3 +39,16 @@ def copy_project(dest: Path, *, with_media: bool = True) -> Project:
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Project:
     return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The test demo project (tests.test_pages.make_demo_project) built once per session into
+    `<base>/progetto/site/`. Read-only: a test that changes files builds its own."""
+    from tests.test_pages import build_demo_site
+
+    base = tmp_path_factory.mktemp("sito-demo")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LGNET_CACHE_DIR", str(base / "cache"))
+        build = build_demo_site(base / "progetto", base / "media")
+    return build

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html.parser
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -34,16 +33,12 @@ from tests.test_pages import (
     VIDEO_ID,
     XSS_ID,
     DemoBuild,
-    build_demo_site,
 )
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoBuild]:
-    base = tmp_path_factory.mktemp("ambiti")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LGNET_CACHE_DIR", str(base / "cache"))
-        yield build_demo_site(base / "project", base / "media")
+def built(demo_build: DemoBuild) -> DemoBuild:
+    return demo_build
 
 
 # --- reading the built table -------------------------------------------------------------------

@@ -115,14 +115,10 @@ class DemoSite:
 
 
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
+def demo_site(demo_build: Any) -> Iterator[DemoSite]:
     """The demo project built once, served from a sub-path (/progetto/site/) as it may be online."""
-    from tests.test_pages import build_demo_site
-
-    base = tmp_path_factory.mktemp("sito-demo")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LGNET_CACHE_DIR", str(base / "cache"))
-        build = build_demo_site(base / "progetto", base / "media")
+    build = demo_build
+    base = build.project.root.parent
     server = serve_directory(base)
     yield DemoSite(build=build, url=f"{server.url}/progetto/site/", server=server)
     server.httpd.shutdown()

@@ -29,18 +29,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def look_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticServer]:
-    from lgnet.index import build_index
-    from lgnet.site import render_site
-    from tests.test_pages import generate_demo, make_demo_project
-
-    base = tmp_path_factory.mktemp("aspetto")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LGNET_CACHE_DIR", str(base / "cache"))
-        project = make_demo_project(base / "progetto", base / "media")  # overrides/ included
-        demo = generate_demo(project)
-        build_index(demo.project, demo.archive, demo.transcripts, "pubblico")
-        render_site(demo.project, demo.archive, "pubblico", media=demo.media)
+def look_site(demo_build: Any) -> Iterator[StaticServer]:
+    project = demo_build.project  # overrides/ included
     server = serve_directory(project.site)
     yield server
     server.httpd.shutdown()
