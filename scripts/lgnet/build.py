@@ -132,14 +132,3 @@ def _run_build(
     result.steps.append("Controllo delle fughe: nessun contenuto non pubblicabile nel sito")
     result.elapsed = time.monotonic() - started
     return result
-
-
-def serve(project: Project, *, audience: str = "pubblico", port: int = 8000) -> None:
-    """Build once (without transcribing), then serve the site on localhost until Ctrl-C."""
-    from lgnet.serve import make_server
-
-    result = run_build(project, audience=audience, transcribe=False)
-    print(result.summary())
-    with make_server(result.site, port) as httpd:
-        print(f"Anteprima su http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C per terminare)")
-        httpd.serve_forever()
