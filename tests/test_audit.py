@@ -24,6 +24,7 @@ from .media_factory import video_with_everything
 CLIP = DATA / "fleurs_it_1521.wav"
 RESERVED = "genova-riservata"
 SENTENCE = "Ho dormito per tre mesi alla stazione prima di trovare un posto"
+SYNOPSIS = "La testimone racconta il primo giorno passato davanti allo sportello"
 
 
 def reference_normalise(text: str) -> str:
@@ -84,6 +85,7 @@ def small_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Project
                 "title": "Testimonianza riservata",
                 "media": "media/riservata.wav",
                 "access": "riservato",
+                "chapters": [{"start": 0, "title": "Apertura", "synopsis": SYNOPSIS}],
             }
         ),
     }
@@ -137,6 +139,17 @@ def test_ids_titles_and_sentences_are_found_however_written(
     project, archive = small_site
     (project.site / name).write_text(text, "utf-8")
     assert [line.split(":")[0] for line in leaks(project, archive)] == [f"site/{name}"]
+
+
+def test_a_chapter_synopsis_of_an_unpublished_item_is_a_leak_a_short_title_is_not(
+    small_site: tuple[Project, Archive],
+) -> None:
+    project, archive = small_site
+    (project.site / "capitoli.vtt").write_text(f"WEBVTT\n\n00:00.000 --> 00:05.000\n{SYNOPSIS}\n")
+    (project.site / "altro.html").write_text("<h2>Apertura</h2>", "utf-8")
+    found = leaks(project, archive)
+    assert [line.split(":")[0] for line in found] == ["site/capitoli.vtt"]
+    assert "sintesi di capitolo" in found[0]
 
 
 def test_a_copy_of_unpublished_media_is_found_and_only_same_size_files_are_hashed(

@@ -94,6 +94,12 @@ def secrets_for(
                 secrets.append(Secret(item.id, "titolo", normalise(item.title)))
             if len(item.description) >= MIN_SENTENCE_CHARS:
                 secrets.append(Secret(item.id, "descrizione", normalise(item.description)[:80]))
+            for chapter in item.chapters:  # a short title ("Apertura") may be said elsewhere
+                if len(chapter.title) >= 20:
+                    secrets.append(Secret(item.id, "titolo di capitolo", normalise(chapter.title)))
+                if len(chapter.synopsis) >= MIN_SENTENCE_CHARS:
+                    synopsis = normalise(chapter.synopsis)[:80]
+                    secrets.append(Secret(item.id, "sintesi di capitolo", synopsis))
             if transcript:
                 secrets += [
                     Secret(item.id, "frase della trascrizione", s) for s in _sentences(transcript)
@@ -122,6 +128,7 @@ def _published_texts(
     texts = []
     for item in archive.published(audience):
         texts += [normalise(item.title), normalise(item.description)]
+        texts += [normalise(f"{c.title} {c.synopsis}") for c in item.chapters]
         transcript = transcripts.get(item.id)
         if transcript:
             texts += [
