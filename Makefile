@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup system-deps site serve test lint format bench lighthouse clean
+.PHONY: help setup system-deps speakers site serve test lint format bench lighthouse clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -34,7 +34,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-setup: system-deps $(STAMP) ## install system packages and the Python environment
+# Optional extra for `lgnet speakers` (speaker turns): the `speakers` extra of pyproject.toml
+# and the `resemblyzer` wheel for the voice model's weights only. Its dependencies (PyTorch,
+# gigabytes) are not installed: lgnet.diarize reads the weights and runs the model in numpy.
+# `pip install 'lgnet[speakers]'` cannot do this, since an extra cannot leave out the
+# dependencies of what it lists. Part of `setup`, so the tests run on a fresh machine.
+SPEAKERS := $(VENV)/.speakers
+
+$(SPEAKERS): $(STAMP)
+	$(BIN)/pip install -q -e '.[speakers]'
+	$(BIN)/pip install -q --no-deps resemblyzer==0.1.4
+	touch $(SPEAKERS)
+
+speakers: $(SPEAKERS) ## optional: recognise voices for 'lgnet speakers' (no PyTorch)
+
+setup: system-deps $(STAMP) $(SPEAKERS) ## install system packages and the Python environment
 
 site: setup ## build the demo site (transcribes what is new) into site/
 	$(BIN)/lgnet build
@@ -62,9 +76,10 @@ $(LIGHTHOUSE):
 lighthouse: setup $(LIGHTHOUSE) ## Lighthouse 12 (mobile) on every page type of the demo site
 	$(BIN)/python bench/lighthouse.py
 
-bench: setup $(LIGHTHOUSE) ## the benchmarks (minutes): transcription, alignment, web copies, search scale, site build, Lighthouse
+bench: setup $(LIGHTHOUSE) ## the benchmarks (minutes): transcription, alignment, speaker turns, web copies, search scale, site build, Lighthouse
 	$(BIN)/python bench/asr.py
 	$(BIN)/python bench/align.py
+	$(BIN)/python bench/diarization.py
 	$(BIN)/python bench/transcode.py --compare
 	$(BIN)/python bench/search_scale.py
 	$(BIN)/python bench/site_build.py

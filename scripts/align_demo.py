@@ -5,14 +5,15 @@ The synthetic demo recordings were spoken by espeak-ng from texts written for th
 (scripts/make_demo_media.py): what they say is known, so their transcripts need not be what
 Whisper base heard (it garbles a synthetic voice). For every synthetic item this script:
 
-1. takes the narration as the committed media file says it (`make_demo_media.narration`);
+1. takes the narration the media file was made from (`make_demo_media.narration`);
 2. finds where each line is spoken: the generator puts 0.6-0.9 s of digital silence between
    lines and nowhere else pauses that long (espeak-ng's own pauses, at a full stop, are
    under 0.45 s), so the line spans are what lies between the silences of at least
    `LINE_PAUSE_S`; their number must be the number of lines, and where the catalogue
-   depends on them (chapters, the redacted span) they must agree with it;
+   depends on them (chapters, the redacted span, speaker turns) they must agree with it;
 3. aligns each line's words inside its span (`lgnet.align`, the Whisper model on disk) and
-   cuts them into sentences (longer than `MAX_SEGMENT_S`: at the longest pause);
+   cuts them into sentences (longer than `MAX_SEGMENT_S`: at the longest pause), each
+   carrying the label of the line's voice when the narration gives one (the demo workshop);
 4. writes transcripts/<id>.json/.vtt/.srt/.txt with status `automatico` (no person reviewed
    them) and `provenance.method = "allineamento-narrazione"`: `lgnet transcribe` leaves them
    alone (even with --force) and the site labels them "Testo della narrazione sintetica
@@ -102,7 +103,7 @@ def line_spans(samples: np.ndarray, lines: int, item_id: str) -> list[tuple[floa
 
 
 def check_catalogue(item: object, rec: object, spans: list[tuple[float, float]]) -> list[str]:
-    """Where the catalogue's times (chapters, redactions) disagree with the line spans."""
+    """Where the catalogue's times (chapters, redactions, turns) disagree with the line spans."""
     total_cuts = [0.0] + [(a[1] + b[0]) / 2 for a, b in itertools.pairwise(spans)]
     problems = []
     marks = {line.mark: n for n, line in enumerate(rec.lines) if line.mark}  # type: ignore[attr-defined]
@@ -121,6 +122,19 @@ def check_catalogue(item: object, rec: object, spans: list[tuple[float, float]])
                     f"redaction {redaction.start}-{redaction.end} s does not cover the line "
                     f"spoken at {a:.2f}-{b:.2f} s"
                 )
+    turns = getattr(item, "turns", [])
+    for n, (line, (a, b)) in enumerate(zip(rec.lines, spans, strict=True)):  # type: ignore[attr-defined]
+        if line.speaker is None:
+            continue
+        if not any(
+            t.speaker == line.speaker
+            and t.start - CATALOGUE_TOLERANCE_S <= a
+            and b <= t.end + CATALOGUE_TOLERANCE_S
+            for t in turns
+        ):
+            problems.append(
+                f"line {n + 1} ({line.speaker}, {a:.2f}-{b:.2f} s) is in no turn of that voice"
+            )
     return problems
 
 
@@ -132,7 +146,7 @@ def _split_long(words: list[Word]) -> list[list[Word]]:
     return _split_long(words[:cut]) + _split_long(words[cut:])
 
 
-def sentences(words: list[Word]) -> list[Segment]:
+def sentences(words: list[Word], speaker: str | None = None) -> list[Segment]:
     """The words cut into sentences (at . ? !), long ones at their longest pause."""
     from lgnet.align import segment_text
     from lgnet.transcripts import Segment
@@ -146,7 +160,7 @@ def sentences(words: list[Word]) -> list[Segment]:
     for piece in pieces:
         for ws in _split_long(piece):
             if ws:
-                out.append(Segment(ws[0].start, ws[-1].end, segment_text(ws), None, ws))
+                out.append(Segment(ws[0].start, ws[-1].end, segment_text(ws), speaker, ws))
     return out
 
 
@@ -207,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         media = item.media_path(project)
         sha = media_sha256(media)
-        texts = module.narration(rec, sha)
+        texts = module.narration(rec)
         wav = extract_audio(media, sha)
         samples = open_audio(wav)
         spans = line_spans(samples, len(texts), item_id)
@@ -218,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             aligner = Aligner(args.model, item.language)
         started = time.perf_counter()
         words: list[Word] = []
+        segments: list[Segment] = []
         gaps = [0.0] + [b[0] - a[1] for a, b in itertools.pairwise(spans)] + [0.0]
         for n, (text, (a, b)) in enumerate(zip(texts, spans, strict=True)):
             before = min(SPAN_PAD_S, gaps[n] / 2) if n else SPAN_PAD_S
@@ -225,10 +240,10 @@ def main(argv: list[str] | None = None) -> int:
             line = aligner.align(samples, text, a - before, b + after)
             if normalise(segment_text(line)) != normalise(text):
                 sys.exit(f"{item_id}: line {n + 1} aligned words do not give its text back")
+            line = [dataclasses.replace(w, probability=1.0) for w in line]  # given, not heard
             words += line
-        words = [dataclasses.replace(w, probability=1.0) for w in words]  # given, not heard
+            segments += sentences(line, rec.lines[n].speaker)
         seconds = time.perf_counter() - started
-        segments = sentences(words)
         asr = ""
         if existing is not None and not narration_aligned(existing):
             wer = word_error_rate(" ".join(texts), existing.text)

@@ -158,13 +158,13 @@ def synthetic_items(repo: Project) -> dict[str, object]:
 def test_demo_transcripts_say_what_the_narration_says(repo: Project) -> None:
     module = demo_media()
     items = synthetic_items(repo)
-    assert len(items) == 7 and "rete-prova-voci-reali" not in items
+    assert len(items) == 8 and "rete-prova-voci-reali" not in items
     archive = load_archive(repo)
     transcripts = load_transcripts(repo.transcripts, list(items))
     for item_id, rec in items.items():
         transcript = transcripts[item_id]
         sha = media_sha256(archive.items[item_id].media_path(repo))
-        said = " ".join(module.narration(rec, sha))
+        said = " ".join(module.narration(rec))
         assert normalise(transcript.text) == normalise(said), item_id
         assert narration_aligned(transcript) and transcript.status == "automatico", item_id
         assert transcript.provenance["method"] == NARRATION_ALIGNED
@@ -177,14 +177,17 @@ def test_demo_transcripts_say_what_the_narration_says(repo: Project) -> None:
     assert not narration_aligned(real) and real.provenance.get("method") is None
 
 
-def test_the_committed_media_say_the_narration_as_it_was_when_they_were_made() -> None:
-    """Two lines were corrected after the media were made; the files still say the old words
-    (their catalogue entries point them out), so their transcripts must too."""
+def test_aligned_sentences_carry_the_voice_of_their_line(repo: Project) -> None:
+    """The demo workshop's narration names a voice per line: every sentence of its transcript
+    carries that label, in the order the lines are said."""
     module = demo_media()
-    workshop = " ".join(module.narration(module.WORKSHOP, module.WORKSHOP.spoken_sha256))
-    assert "fragilità sanitarie" in workshop
-    assert "fragilità sanitarie" not in " ".join(module.narration(module.WORKSHOP))
-    assert "fragilità sanitarie" not in " ".join(module.narration(module.WORKSHOP, "0" * 64))
+    transcript = load_transcripts(repo.transcripts, ["rete-workshop-dimostrativo"])[
+        "rete-workshop-dimostrativo"
+    ]
+    voices = [line.speaker for line in module.DEMO_WORKSHOP.lines]
+    said = [s.speaker for s in transcript.segments]
+    assert None not in said and set(said) == set(voices)
+    assert [v for v, _ in itertools.groupby(said)] == [v for v, _ in itertools.groupby(voices)]
 
 
 def test_transcribe_force_leaves_aligned_transcripts_alone(project_copy: Project) -> None:

@@ -141,7 +141,7 @@ def test_ids_titles_and_sentences_are_found_however_written(
     assert [line.split(":")[0] for line in leaks(project, archive)] == [f"site/{name}"]
 
 
-def test_a_chapter_synopsis_of_an_unpublished_item_is_a_leak_a_short_title_is_not(
+def test_a_chapter_synopsis_of_an_unpublished_item_is_a_leak_its_title_is_not(
     small_site: tuple[Project, Archive],
 ) -> None:
     project, archive = small_site

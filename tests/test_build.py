@@ -25,11 +25,18 @@ REDACTED_ITEM = "palermo-safe-space"
 
 
 def secrets_of(project: Project, item_id: str) -> list[str]:
-    """Strings of an item that must not appear: id, title, and its transcript sentences."""
+    """Strings of an item that must not appear: id, title, and its transcript sentences (but
+    not a sentence another recording says word for word, such as a list of the cities)."""
     archive = load_archive(project)
-    transcript = load_transcripts(project.transcripts, [item_id])[item_id]
-    texts = [normalise(s.text) for s in transcript.segments if len(s.text) > 20]
-    return [item_id, normalise(archive.items[item_id].title), *texts]
+    transcripts = load_transcripts(project.transcripts, list(archive.items))
+    elsewhere = {
+        normalise(s.text)
+        for other, transcript in transcripts.items()
+        if other != item_id
+        for s in transcript.segments
+    }
+    texts = [normalise(s.text) for s in transcripts[item_id].segments if len(s.text) > 20]
+    return [item_id, normalise(archive.items[item_id].title), *(set(texts) - elsewhere)]
 
 
 def scan(site: Path, needles: list[str], hashes: set[str]) -> list[str]:

@@ -10,9 +10,11 @@ a few recurring Italian mistakes.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import re
 import sys
+import unicodedata
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -20,9 +22,12 @@ from typing import Any
 import pytest
 import yaml
 
+from lgnet.align import normalise
+from lgnet.archive import load_archive
 from lgnet.knowledge import load_sheets, load_sources, split_front_matter
 from lgnet.project import Project
 from lgnet.transcribe import ItemOutcome, TranscribeResult
+from lgnet.transcripts import load_transcripts
 from tests.conftest import REPO
 
 # The hand-written knowledge pages this suite checks (the home page, docs/index.md, has its
@@ -81,31 +86,86 @@ def test_lgnet_is_not_called_a_stable_programme() -> None:
         assert "programma stabile" not in flat(text).lower()
 
 
-# Phrases the demo narrations said although no source says them. The audio cannot be
-# re-recorded at once: the narration script no longer says them, and every item whose
-# transcript still has one tells the reader in its description.
+# Phrases two demo narrations once said although no source says them; their media were made
+# again without them.
 UNSUPPORTED_SPOKEN = ["fragilità sanitarie", "come i progetti di impegno civico"]
 
 
-def test_unsupported_phrases_are_out_of_the_narration_scripts() -> None:
+def test_unsupported_phrases_are_said_nowhere() -> None:
     module = demo_media()
     for recording in module.SYNTHETIC:
         for line in recording.lines:
             for phrase in UNSUPPORTED_SPOKEN:
                 assert phrase not in flat(line.text).lower(), (recording.name, phrase)
-
-
-def test_items_whose_audio_still_says_them_carry_a_note() -> None:
-    noted = 0
-    for item_id, data in items().items():
-        spoken = flat(transcript_text(item_id)).lower()
+    for path in sorted((REPO / "transcripts").glob("*.*")):
+        text = flat(path.read_text(encoding="utf-8")).lower()
         for phrase in UNSUPPORTED_SPOKEN:
-            if phrase in spoken:
-                description = flat(data["description"])
-                assert phrase in description.lower(), (item_id, phrase)
-                assert "Attenzione" in description and "fonti" in description, item_id
-                noted += 1
-    assert noted == 2
+            assert phrase not in text, (path.name, phrase)
+    # nor does any description still warn that a recording says them
+    for item_id, data in items().items():
+        assert "Attenzione" not in data["description"], item_id
+
+
+# The texts the knowledge base and the narrations draw their facts from (not in the
+# repository: shared/sources/ next to it, as for scripts/make_demo_media.py's real clips).
+SOURCE_TEXTS = REPO.parent / "shared" / "sources"
+# Number words a narration may say for a figure a source writes in digits (or in words).
+NUMBER_WORDS = {"tre": "3", "sedici": "16", "diciotto": "18", "duecento": "200"}
+# A line that cites no source speaks of the demo itself, and says so.
+ABOUT_THE_DEMO = ("sintetic", "dimostrativ", "inventat", "fantasia", "archivio")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: how a name is looked for in a source."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def checkable_words(text: str) -> list[str]:
+    """The words of a narrated line where an invention would show: figures, number words, and
+    names (capitalised words not opening a sentence, words with inner capitals: LGNetEA)."""
+    out = []
+    for sentence in re.split(r"[.?!:;]\s+", text):
+        for n, token in enumerate(re.findall(r"[^\W_]+", sentence)):
+            name = (n > 0 and token[0].isupper()) or any(c.isupper() for c in token[1:])
+            if token.isdigit() or fold(token) in NUMBER_WORDS or name:
+                out.append(token)
+    return out
+
+
+def test_every_narrated_line_is_traceable_to_its_sources() -> None:
+    if not SOURCE_TEXTS.is_dir():
+        pytest.skip(f"{SOURCE_TEXTS} not found (the source texts are not in the repository)")
+    sources, _ = load_sources(Project(REPO))
+    texts = {
+        source_id: fold((SOURCE_TEXTS / source.file).read_text(encoding="utf-8"))
+        for source_id, source in sources.items()
+        if source.file
+    }
+    catalogue = items()
+    module = demo_media()
+    by_media = {Path(data["media"]).name: item_id for item_id, data in catalogue.items()}
+    unsupported = []
+    for recording in module.SYNTHETIC:
+        redactions = catalogue[by_media[recording.name]].get("redactions", [])
+        for line in recording.lines:
+            if not line.sources:
+                # about the demo, or fake contact details that the catalogue hides (omissis)
+                hidden = bool(redactions) and (line.mark or "").startswith("omissis")
+                assert hidden or any(w in fold(line.text) for w in ABOUT_THE_DEMO), line.text
+                continue
+            assert set(line.sources) <= set(texts), (recording.name, line.sources)
+            cited = " ".join(texts[s] for s in line.sources)
+            for word in checkable_words(line.text):
+                forms = {fold(word), NUMBER_WORDS.get(fold(word), fold(word))}
+                if not any(re.search(rf"\b{re.escape(f)}\b", cited) for f in forms):
+                    unsupported.append(f"{recording.name}: {word!r} in {line.text[:60]!r}")
+    assert unsupported == []
+
+
+def test_the_traceability_check_catches_an_invented_name_or_figure() -> None:
+    words = checkable_words("A Palermo il Centro Aurora ha seguito 350 persone. Grazie, LGNet2.")
+    assert words == ["Palermo", "Centro", "Aurora", "350", "LGNet2"]
 
 
 # --- a demonstration archive, and what it is not -----------------------------------------
@@ -167,6 +227,67 @@ def test_training_path_notes_do_not_offer_the_docufilm() -> None:
             note = flat(excerpt.get("note", ""))
             if "docufilm" in note:
                 assert "non è in questo archivio" in note, (path.name, excerpt["item"])
+
+
+# --- the demo workshop -----------------------------------------------------------------------
+
+WORKSHOP = "rete-workshop-dimostrativo"
+
+
+def test_the_demo_workshop_is_long_with_several_voices_and_says_it_is_synthetic() -> None:
+    data = items()[WORKSHOP]
+    assert (data["kind"], data["city"], data["access"]) == ("workshop", "rete", "pubblico")
+    assert data["synthetic"] is True and data["media"].endswith(".mp4")
+    transcript = json.loads((REPO / "transcripts" / f"{WORKSHOP}.json").read_text("utf-8"))
+    assert transcript["duration"] >= 600
+    module = demo_media()
+    recording = module.DEMO_WORKSHOP
+    assert len({line.voice for line in recording.lines}) >= 4
+    # labelled as synthetic in the speech, on the picture and in the catalogue
+    assert "voci sintetiche" in recording.lines[0].text
+    assert "sintetic" in fold(recording.label) and "sintetic" in fold(recording.lines[0].slide[1])
+    assert all("voce sintetica" in role for role in recording.roles.values())
+    description = flat(data["description"])
+    assert "non si è mai svolto" in description
+    # no invented workshop date: the year the demo was made, as for the other generated pill
+    assert data["date"] == items()["rete-da-lgnetea-a-lgnet2"]["date"]
+
+
+def test_the_demo_workshop_names_its_voices_by_role_only() -> None:
+    item = load_archive(Project(REPO)).items[WORKSHOP]
+    assert len(item.speakers) >= 4
+    for speaker in item.speakers:
+        assert speaker.label and speaker.name is None and speaker.role
+        assert "voce sintetica" in speaker.role
+    voices = {line.speaker for line in demo_media().DEMO_WORKSHOP.lines}
+    assert voices == set(item.speaker_labels()) == {t.speaker for t in item.turns}
+
+
+def test_the_demo_workshops_turns_say_who_speaks_each_sentence() -> None:
+    item = load_archive(Project(REPO)).items[WORKSHOP]
+    turns = item.turns
+    assert all(a.end < b.start for a, b in itertools.pairwise(turns)), "no overlaps"
+    assert all(a.speaker != b.speaker for a, b in itertools.pairwise(turns)), "joined turns"
+    transcript = load_transcripts(Project(REPO).transcripts, [WORKSHOP])[WORKSHOP]
+    for segment in transcript.segments:
+        turn = [t for t in turns if t.start <= segment.start and segment.end <= t.end]
+        assert len(turn) == 1 and turn[0].speaker == segment.speaker, segment.text
+
+
+def test_the_demo_workshops_chapters_have_synopses_and_keywords_said_in_them() -> None:
+    item = load_archive(Project(REPO)).items[WORKSHOP]
+    assert 6 <= len(item.chapters) <= 10
+    transcript = load_transcripts(Project(REPO).transcripts, [WORKSHOP])[WORKSHOP]
+    ends = [c.start for c in item.chapters[1:]] + [transcript.duration]
+    marks = [line.mark for line in demo_media().DEMO_WORKSHOP.lines if line.mark]
+    assert [c.title for c in item.chapters] == marks
+    for chapter, end in zip(item.chapters, ends, strict=True):
+        assert len(chapter.synopsis) > 40 and chapter.keywords, chapter.title
+        said = normalise(
+            " ".join(s.text for s in transcript.segments if chapter.start <= s.start < end)
+        )
+        for keyword in chapter.keywords:
+            assert normalise(keyword) in said, (chapter.title, keyword)
 
 
 # --- dates ------------------------------------------------------------------------------------

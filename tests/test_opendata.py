@@ -92,8 +92,8 @@ def test_without_site_url_nothing_is_written_and_the_summary_says_so(tmp_path: P
 
 def test_build_summary_names_what_was_written(builds: dict[str, Any]) -> None:
     summary = builds["pubblico"][2]
-    assert "Dati aperti: 6 manifest IIIF" in summary
-    assert "sitemap video (3 video)" in summary
+    assert "Dati aperti: 7 manifest IIIF" in summary
+    assert "sitemap video (4 video)" in summary
 
 
 def test_every_manifest_and_the_collection_are_valid_iiif(
@@ -265,6 +265,7 @@ def test_video_sitemap_lists_the_videos(builds: dict[str, Any]) -> None:
         "palermo-safe-space",
         "rete-da-lgnetea-a-lgnet2",
         "rete-prova-voci-reali",
+        "rete-workshop-dimostrativo",
     ]
 
 

@@ -119,7 +119,12 @@ def make_demo_project(dest: Path, media_dir: Path) -> Project:
             "license": "CC BY 4.0",
             "chapters": [
                 {"start": "00:00", "title": "Accoglienza"},
-                {"start": "00:10", "title": "Servizi"},
+                {
+                    "start": "00:10",
+                    "title": "Servizi",
+                    "synopsis": "Orientamento e accompagnamento verso la rete territoriale.",
+                    "keywords": ["orientamento", "rete territoriale"],
+                },
             ],
             "redactions": [{"start": 5.2, "end": 7.0, "reason": "nome di una beneficiaria"}],
         },
@@ -172,9 +177,8 @@ def make_demo_project(dest: Path, media_dir: Path) -> Project:
         text = yaml.safe_dump({"access": "pubblico", **data}, allow_unicode=True, sort_keys=False)
         (project.items_dir / f"{item_id}.yml").write_text(text, encoding="utf-8")
     write_demo_paths(project)
-    write_transcript(
-        project.transcripts, _transcript(VIDEO_ID, SEGMENT_TEXTS, speaker="Coordinatrice")
-    )
+    # segments carry the voice's label (S1: the item's first speaker), never its name
+    write_transcript(project.transcripts, _transcript(VIDEO_ID, SEGMENT_TEXTS, speaker="S1"))
     write_transcript(
         project.transcripts,
         _transcript(
@@ -186,7 +190,7 @@ def make_demo_project(dest: Path, media_dir: Path) -> Project:
         _transcript(
             XSS_ID,
             [f"Testo {PAYLOAD}", SNIPPET_ATTACK, "Fine </li></ol> della prova."],
-            speaker=f"Parlante {PAYLOAD}",
+            speaker="S1",  # shown as the item's voice, "Voce <payload>"
         ),
     )
     for hidden in HIDDEN_IDS:
@@ -350,7 +354,11 @@ def test_recording_page_has_player_captions_transcript_and_downloads(demo: DemoB
     )
     assert f'poster="../../media/{VIDEO_ID}.jpg"' in page
     assert page.count('<li><a class="lgnet-tempo" href="#t=') == len(SEGMENT_TEXTS)
-    assert page.count('<li><a href="#t=') == 2  # chapters
+    assert page.count('<a class="lgnet-capitolo__link" href="#t=') == 2  # chapters
+    assert (
+        '<track kind="chapters" srclang="it" label="Capitoli" '
+        f'src="../../media/{VIDEO_ID}.capitoli.vtt">' in page
+    )
     assert 'href="#t=2.5" data-start="2.5" data-end="5"' in page
     assert "Trascrizione automatica" in page
     for ext in ("vtt", "srt", "txt"):
@@ -508,8 +516,10 @@ def test_published_media_records(demo: DemoBuild) -> None:
     assert video.media.parent == demo.project.build_dir / "pubblicati"
     assert audio.media.parent == demo.project.build_dir / "pubblicati"  # sanitised copies too
     assert sorted(video.site_files()) == sorted(
-        f"{VIDEO_ID}{ext}" for ext in (".mp4", ".jpg", "-320.jpg", ".vtt", ".srt", ".txt")
+        f"{VIDEO_ID}{ext}"
+        for ext in (".mp4", ".jpg", "-320.jpg", ".vtt", ".srt", ".txt", ".capitoli.vtt")
     )
+    assert video.chapters is not None and audio.chapters is None  # only items with chapters
     # probed once: the next run reads the cache
     assert list(demo.project.cache.glob("probe*.json"))
 

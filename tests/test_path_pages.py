@@ -74,7 +74,8 @@ def test_path_page_lists_the_published_excerpts_in_order(demo: DemoBuild) -> Non
     assert SEGMENT_TEXTS[1] in page and SEGMENT_TEXTS[3] in page
     assert SEGMENT_TEXTS[2] not in page and "[omissis]" in page
     assert SEGMENT_TEXTS[0] not in page and SEGMENT_TEXTS[4] not in page
-    assert page.count('<span class="lgnet-voce">Coordinatrice:</span>') == 1  # one turn
+    # one turn, the voice named as the site shows it (label S1 in the transcript)
+    assert page.count('<span class="lgnet-voce">Coordinatrice del progetto:</span>') == 1
 
 
 def test_path_page_has_one_player_loaded_with_the_first_excerpt(demo: DemoBuild) -> None:

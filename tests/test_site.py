@@ -90,12 +90,12 @@ def test_media_only_for_published_items(built: DemoBuild) -> None:
     names = sorted(p.name for p in (built.project.site / "media").iterdir())
     assert names == sorted(
         [
-            f"{VIDEO_ID}{ext}"
-            for ext in (".mp4", ".jpg", "-320.jpg", ".vtt", ".vtt.js", ".srt", ".txt")
-        ]
-        + [
-            f"{XSS_ID}{ext}"
-            for ext in (".mp4", ".jpg", "-320.jpg", ".vtt", ".vtt.js", ".srt", ".txt")
+            f"{item_id}{ext}"
+            for item_id in (VIDEO_ID, XSS_ID)  # both with chapters: .capitoli.vtt (+ .js)
+            for ext in (
+                *(".mp4", ".jpg", "-320.jpg", ".vtt", ".vtt.js", ".srt", ".txt"),
+                *(".capitoli.vtt", ".capitoli.vtt.js"),
+            )
         ]
         + [f"{AUDIO_ID}.{ext}" for ext in ("mp3", "vtt", "vtt.js", "srt", "txt")]
     )

@@ -70,7 +70,8 @@ def test_every_published_recording_block_serialises_with_its_fields() -> None:
         assert action["target"] == f"{SITE_URL}archivio/{item.id}/#t={{seek_to_second_number}}"
         assert action["startOffset-input"] == "required name=seek_to_second_number"
         clips = data.get("hasPart", [])
-        assert [c["name"] for c in clips] == [c.title for c in item.chapters]
+        # chapters past the (fake) 89.2 s of media are no clips
+        assert [c["name"] for c in clips] == [c.title for c in item.chapters if c.start < 89.2]
         for clip in clips:
             assert clip["@type"] == "Clip" and clip["endOffset"] > clip["startOffset"]
             assert clip["url"].startswith(f"{SITE_URL}archivio/{item.id}/#t=")

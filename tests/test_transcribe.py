@@ -207,8 +207,10 @@ def test_interrupted_run_resumes_without_corrupt_files(tmp_path: Path, how: int)
         tmp_path / "p", {"a-breve": DATA / "picovoice_leopard_test_it.wav", "b-lungo": long_audio}
     )
     env = {**os.environ, "LGNET_ROOT": str(project.root)}
+    # One recording at a time: the short one is done first, then the signal falls inside the
+    # long one (two at a time, the short one's chunk could wait for the long one's).
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lgnet.cli", "transcribe"],
+        [sys.executable, "-m", "lgnet.cli", "transcribe", "--jobs", "1"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -94,9 +94,8 @@ def secrets_for(
                 secrets.append(Secret(item.id, "titolo", normalise(item.title)))
             if len(item.description) >= MIN_SENTENCE_CHARS:
                 secrets.append(Secret(item.id, "descrizione", normalise(item.description)[:80]))
-            for chapter in item.chapters:  # a short title ("Apertura") may be said elsewhere
-                if len(chapter.title) >= 20:
-                    secrets.append(Secret(item.id, "titolo di capitolo", normalise(chapter.title)))
+            # (chapter titles are not looked for: "Tre ambiti di azione" is the site's own words)
+            for chapter in item.chapters:
                 if len(chapter.synopsis) >= MIN_SENTENCE_CHARS:
                     synopsis = normalise(chapter.synopsis)[:80]
                     secrets.append(Secret(item.id, "sintesi di capitolo", synopsis))

@@ -160,13 +160,17 @@ def break_lines(tokens: Sequence[str], label: str = "") -> tuple[list[str], floa
     if len(text) <= MAX_LINE:
         return [text], 0.0
     best: tuple[list[str], float] | None = None
-    for k in range(len(head) + 1, len(words)):
+    # With a label, its own line is a layout too (a long voice name leaves no room for words
+    # beside it), the last resort: a label shares the first line whenever it can.
+    for k in range(len(head) if head else 1, len(words)):
         one, two = " ".join(words[:k]), " ".join(words[k:])
         if len(one) > MAX_LINE or len(two) > MAX_LINE:
             continue
         last = words[k - 1]
         cost = abs(len(one) - len(two)) / 10
-        if is_weak(last):
+        if head and k == len(head):
+            cost += 10.0
+        elif is_weak(last):
             cost += 20
         elif _SENTENCE_END.search(last) or _CLAUSE_END.search(last):
             cost -= 1.5
@@ -175,6 +179,21 @@ def break_lines(tokens: Sequence[str], label: str = "") -> tuple[list[str], floa
         if best is None or cost < best[1]:
             best = ([one, two], cost)
     return best
+
+
+def speaker_label(speaker: str) -> str:
+    """The "Name:" before a turn's first line (SRT), fitting a line: a longer name loses its
+    trailing parenthesis ("(voce sintetica)"), then its last words ("…")."""
+    label = f"{' '.join(speaker.split())}:"
+    if len(label) <= MAX_LINE:
+        return label
+    bare = re.sub(r"\s*\([^()]*\)$", "", speaker.strip())
+    if bare and len(bare) + 1 <= MAX_LINE:
+        return f"{bare}:"
+    words = bare.split() or speaker.split()
+    while len(words) > 1 and len(" ".join(words)) + 2 > MAX_LINE:
+        words.pop()
+    return (" ".join(words)[: MAX_LINE - 2]).rstrip(",;") + "…:"
 
 
 # --- cues ------------------------------------------------------------------------------------
@@ -317,7 +336,7 @@ def make_cues(words: Sequence[CaptionWord], duration: float = 0.0) -> list[Cue]:
         turns.append(turn)
     for n, part in enumerate(turns):
         limit = turns[n + 1][0].start if n + 1 < len(turns) else (duration or float("inf"))
-        label = f"{part[0].speaker}:" if part[0].speaker else ""
+        label = speaker_label(part[0].speaker) if part[0].speaker else ""
         cues += _cut_turn(part, limit, label)
     _time_cues(cues, duration)
     return cues

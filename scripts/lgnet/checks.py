@@ -186,6 +186,9 @@ def run_checks(project: Project, today: dt.date | None = None) -> CheckReport:
     problems += path_problems
     problems += excerpt_problems(project, archive, paths)
     problems += check_corrections(project.transcripts, archive.items)
+    from lgnet.speakers import speaker_problems
+
+    problems += speaker_problems(project, archive)  # segments naming a voice the item lacks
     try:
         from lgnet.knowledge import check_knowledge
     except ImportError:  # knowledge pages not part of this checkout

@@ -327,6 +327,12 @@ def serve(audience: str, port: int, no_watch: bool, root: Path | None) -> None:
 @click.option(
     "--area", default=None, help="Solo questo ambito: abitare, presa-in-carico, impegno-civico."
 )
+@click.option(
+    "--role",
+    default=None,
+    metavar="RUOLO",
+    help="Solo i passaggi detti da chi ha questo ruolo (es. operatrice): il filtro «Chi parla».",
+)
 @click.option("--audience", type=AUDIENCE_CHOICE, default="pubblico", help=HELP_AUDIENCE)
 @click.option(
     "--limit", type=int, default=20, show_default=True, help="Numero massimo di risultati."
@@ -344,6 +350,7 @@ def search(
     city: str | None,
     kind: str | None,
     area: str | None,
+    role: str | None,
     audience: str,
     limit: int,
     as_json: bool,
@@ -355,7 +362,14 @@ def search(
     from lgnet.search import format_hits, search_index
 
     hits = search_index(
-        _project(root), query, city=city, kind=kind, area=area, audience=audience, limit=limit
+        _project(root),
+        query,
+        city=city,
+        kind=kind,
+        area=area,
+        role=role,
+        audience=audience,
+        limit=limit,
     )
     if as_json:
         click.echo(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=1))
@@ -629,6 +643,121 @@ def _caption_line(stats: Any) -> str:
         f"1–7 s {stats.share(stats.duration_ok):.0f}%, "
         f"≤ 17 car./s {stats.share(stats.cps_ok):.0f}%, sovrapposizioni {stats.overlaps}"
     )
+
+
+# --- lgnet chapters (segment index: lgnet.chapters) ------------------------------------------
+
+
+@main.command()
+@click.argument("item_id", metavar="ID")
+@click.option(
+    "--suggest",
+    is_flag=True,
+    help=(
+        "Propone i capitoli leggendo la trascrizione (pause lunghe, cambi di argomento, "
+        "termini del glossario) e li scrive in un file YAML da rivedere: non vengono pubblicati."
+    ),
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=(
+        "File dei capitoli proposti (predefinito: <id>.capitoli.yml nella cartella corrente). "
+        "Non può stare in archive/, transcripts/ o docs/."
+    ),
+)
+@click.option(
+    "--overwrite", is_flag=True, help="Sostituisce il file dei capitoli proposti se esiste già."
+)
+@root_option
+@handles_errors
+def chapters(
+    item_id: str, suggest: bool, output: Path | None, overwrite: bool, root: Path | None
+) -> None:
+    """Capitoli di una registrazione: senza opzioni elenca quelli della scheda
+    (archive/items/ID.yml); con --suggest ne propone di nuovi in un file da rivedere e copiare
+    nella scheda a mano."""
+    from lgnet.chapters import write_suggestions
+
+    if not suggest and (output is not None or overwrite):
+        raise LgnetError("-o e --overwrite servono solo con --suggest: aggiungere --suggest")
+    project = _project(root)
+    if suggest:
+        result = write_suggestions(project, item_id, output, overwrite=overwrite)
+        click.echo(result.summary(project.rel(result.path)))
+        return
+    from lgnet.chapters import chapter_spans, find_item
+    from lgnet.timecode import clock
+
+    _, item = find_item(project, item_id)
+    if not item.chapters:
+        click.echo(
+            f"{item_id}: nessun capitolo nella scheda; 'lgnet chapters {item_id} --suggest' "
+            "ne propone alcuni da rivedere"
+        )
+        return
+    for span in chapter_spans(item.chapters, None):
+        keywords = f"  [{', '.join(span.keywords)}]" if span.keywords else ""
+        click.echo(f"{clock(span.start):>7}  {span.title}{keywords}")
+
+
+# --- lgnet speakers (suggested speaker turns: lgnet.diarize, optional extra) -------------------
+
+
+@main.command()
+@click.argument("item_id", metavar="ID")
+@click.option(
+    "--suggest",
+    is_flag=True,
+    required=True,
+    help=(
+        "Riconosce le voci dall'audio e propone chi parla quando (speakers e turns) in un file "
+        "YAML da verificare ascoltando: non vengono pubblicati."
+    ),
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=(
+        "File dei turni proposti (predefinito: <id>.turni.yml nella cartella corrente). "
+        "Non può stare in archive/, transcripts/ o docs/."
+    ),
+)
+@click.option(
+    "--overwrite", is_flag=True, help="Sostituisce il file dei turni proposti se esiste già."
+)
+@click.option(
+    "--voci",
+    "voices",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Quante voci ci sono, se si sa (senza, il numero è stimato dall'audio).",
+)
+@root_option
+@handles_errors
+def speakers(
+    item_id: str,
+    suggest: bool,
+    output: Path | None,
+    overwrite: bool,
+    voices: int | None,
+    root: Path | None,
+) -> None:
+    """Propone i turni di parola di una registrazione (ID) riconoscendo le voci
+    (estensione facoltativa: 'make speakers'). Il file va verificato e copiato a mano nella
+    scheda archive/items/ID.yml."""
+    from lgnet.diarize import suggest_turns
+
+    project = _project(root)
+    result = suggest_turns(project, item_id, output, overwrite=overwrite, voices=voices)
+    click.echo(result.summary(project.rel(result.path)))
+    for warning in result.warnings:
+        click.echo(f"attenzione: {warning}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,7 +29,7 @@ from lgnet.outputs import (
     staging_dir,
 )
 from lgnet.project import Project
-from lgnet.redact import audio_filter, redact_transcript, video_filter
+from lgnet.redact import audio_filter, video_filter
 from lgnet.timecode import clock
 from lgnet.transcripts import (
     Segment,
@@ -168,8 +168,11 @@ def clip_transcript(
     """Redacted segments inside [start, end], re-timed so the excerpt starts at zero.
 
     With `words`, the word timings come along (re-timed) and a sentence cut by the excerpt
-    keeps only the words heard in it, so its captions follow the excerpt's speech."""
-    redacted = redact_transcript(transcript, item.redactions)
+    keeps only the words heard in it, so its captions follow the excerpt's speech. Speakers
+    are named as the site names them (speaker turns applied, the shown name: lgnet.speakers)."""
+    from lgnet.speakers import published_transcript, shown_voices
+
+    redacted = shown_voices(published_transcript(transcript, item), item)
     segments = []
     for seg in redacted.segments:
         if not (seg.end > start and seg.start < end and seg.text.strip()):

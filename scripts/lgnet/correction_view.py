@@ -6,7 +6,8 @@ recording (the archive's own media file) beside the cues of `transcripts/<id>.vt
 a person's work by writing that file and importing it with `lgnet.corrections` exactly as a
 file edited in a subtitle editor: the same reader, the same backups, the same merge; the
 sentences whose words changed are timed on the audio again, and the cues a person confirmed
-mark their sentences reviewed.
+mark their sentences reviewed. The page shows and offers the voices by their shown name
+(`lgnet.speakers`); the file and the transcript hold their labels.
 
 Every answer is plain data (`Reply`); `lgnet.serve` checks who is asking (host, origin,
 token) before calling in, and writes the answer.
@@ -263,14 +264,15 @@ class CorrectionView:
             out["sha"] = sha256_bytes(data)
             out |= _progress(transcript)
             out["speakers"] = _speakers(item, transcript)
+            shown = _shown_names(item)
             out["language"] = transcript.language
             out["duration"] = transcript.duration
             if vtt_edited(files, transcript):
                 # edited elsewhere and not imported yet: its cues, without the model's words
                 out["pending"] = True
                 out["cues"] = [
-                    {"start": c.start, "end": c.end, "text": c.text, "speaker": c.speaker}
-                    | {"reviewed": False, "words": []}
+                    {"start": c.start, "end": c.end, "text": c.text}
+                    | {"speaker": _shown(shown, c.speaker), "reviewed": False, "words": []}
                     for c in read_caption_file(files.vtt, "vtt")
                 ]
                 return out
@@ -296,7 +298,7 @@ class CorrectionView:
                     "start": round(cue.start, 3),
                     "end": round(cue.end, 3),
                     "text": cue.text,
-                    "speaker": cue.speaker,
+                    "speaker": _shown(shown, cue.speaker),
                     "reviewed": all(segments[w.segment].reviewed for w in cue.words),
                     "words": words,
                 }
@@ -363,6 +365,10 @@ class CorrectionView:
                 return Reply.json(409, {"errore": f"{files.vtt}: file mancante; ricaricare"})
             except TranscriptError as exc:
                 return Reply.json(422, {"errore": exc.lines()[0]})
+            try:
+                cues = _labelled(item, cues, self.project.rel(files.vtt))
+            except _UnknownVoice as exc:
+                return Reply.json(422, {"errore": str(exc), "sottotitolo": exc.cue})
             text, timing_lines = render_cues(cues, language)
             if sha256_bytes(on_disk) != base:
                 return Reply.json(
@@ -449,9 +455,42 @@ def _progress(transcript: Transcript) -> dict[str, int]:
 
 
 def _speakers(item: Item, transcript: Transcript) -> list[str]:
-    named = [s.shown for s in item.speakers]
-    used = [s.speaker for s in transcript.segments if s.speaker]
-    return list(dict.fromkeys([*named, *used]))
+    """The voices the page offers: the item's by their shown name, and any label the
+    transcript uses that the item does not define (as it is, so a person sees and fixes it)."""
+    shown = _shown_names(item)
+    used = [_shown(shown, s.speaker) for s in transcript.segments if s.speaker]
+    return list(dict.fromkeys([*shown.values(), *(u for u in used if u)]))
+
+
+def _shown_names(item: Item) -> dict[str, str]:
+    from lgnet.speakers import voices
+
+    return {label: voice.shown for label, voice in voices(item).items()}
+
+
+def _shown(shown: dict[str, str], label: str | None) -> str | None:
+    return shown.get(label, label) if label else None
+
+
+class _UnknownVoice(LgnetError):
+    def __init__(self, message: str, cue: int) -> None:
+        super().__init__(message)
+        self.cue = cue
+
+
+def _labelled(item: Item, cues: list[EditedCue], rel: str) -> list[EditedCue]:
+    """The cues with the voice each names as its label (what the file and the transcript
+    hold); raises _UnknownVoice for the first voice the item does not have."""
+    from lgnet.speakers import VoiceNames
+
+    names = VoiceNames(item)
+    out = []
+    for n, cue in enumerate(cues):
+        label = names.label(cue.speaker) if cue.speaker else None
+        if cue.speaker and label is None:
+            raise _UnknownVoice(f"{rel}: sottotitolo {n + 1}: {names.unknown(cue.speaker)}", n)
+        out.append(EditedCue(cue.start, cue.end, cue.text, label))
+    return out
 
 
 def _saved_message(imported: bool, state: dict[str, Any]) -> str:

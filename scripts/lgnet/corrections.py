@@ -10,6 +10,9 @@ The import side of the transcript files (`transcripts.py` writes them):
   and comma-decimal timings) and refuses, naming every line at once, whatever it cannot read
   without guessing — a timing typed `->`, a blank line inside a cue, a missing blank line
   between cues;
+* voices: a speaker named in a cue (`<v Moderatrice>`, an SRT's "Moderatrice:") is stored as
+  the label of the item's voice it names (`lgnet.speakers.VoiceNames`: the label, the shown
+  name, the name or the role); a voice the item does not have is refused, naming the line;
 * merging: captions are cut to subtitle norms, so a cue is a piece of a sentence (or two short
   ones): the edited cues are mapped back onto the sentences through the words in the same time
   range (`merge_corrections`); unchanged words keep their timings; empty cues are dropped; the
@@ -32,7 +35,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from lgnet.captions import CaptionWord, proportional_words, transcript_cues, words_of
 from lgnet.captions import Cue as CaptionCue
@@ -47,6 +50,10 @@ from lgnet.transcripts import (
     render_srt,
     write_revision,
 )
+
+if TYPE_CHECKING:
+    from lgnet.archive import Item
+    from lgnet.speakers import VoiceNames
 
 Kind = Literal["vtt", "srt"]
 BACKUP_FOLDER = ".backup"
@@ -458,6 +465,12 @@ def _same_content(a: list[Segment], b: list[Segment]) -> bool:
     )
 
 
+def _voice_named(cues: list[Cue], rendered: list[Segment]) -> bool:
+    """Whether an edited cue names a voice where the transcript had none (a change, though
+    `_same_content` lets a cue without a voice continue the turn, as SRT files write it)."""
+    return any(c.speaker and not r.speaker for c, r in zip(cues, rendered, strict=False))
+
+
 def _rendered(transcript: Transcript) -> list[Segment]:
     """The cues the transcript's caption files hold, as segments (what a person started from)."""
     return [
@@ -689,9 +702,9 @@ def realign(
     )
 
 
-def media_for(folder: Path, item_id: str) -> Path | None:
-    """The recording of `item_id` when `folder` is a project's `transcripts/` (None if not,
-    or if the item or its media cannot be found)."""
+def _item_for(folder: Path, item_id: str) -> tuple[Path, Item] | None:
+    """The project root and the item `item_id` when `folder` is a project's `transcripts/`
+    (None if not, or if the item cannot be read)."""
     from lgnet.archive import load_item
     from lgnet.project import Project
 
@@ -703,8 +716,26 @@ def media_for(folder: Path, item_id: str) -> Path | None:
     ):
         return None
     item, _ = load_item(project.items_dir / f"{item_id}.yml", project)
-    media = item.media_path(project) if item is not None else None
+    return (project.root, item) if item is not None else None
+
+
+def media_for(folder: Path, item_id: str) -> Path | None:
+    """The recording of `item_id` when `folder` is a project's `transcripts/` (None if not,
+    or if the item or its media cannot be found)."""
+    from lgnet.project import Project
+
+    found = _item_for(folder, item_id)
+    media = found[1].media_path(Project(found[0])) if found is not None else None
     return media if media is not None and media.is_file() else None
+
+
+def voice_names_for(folder: Path, item_id: str) -> VoiceNames | None:
+    """The voices of `item_id` when `folder` is a project's `transcripts/` (None: no item to
+    ask, and the voices named in the files are kept as they are written)."""
+    from lgnet.speakers import VoiceNames
+
+    found = _item_for(folder, item_id)
+    return VoiceNames(found[1]) if found is not None else None
 
 
 def _probability(seg: Segment, word: _NewWord) -> float:
@@ -748,11 +779,19 @@ def _first_difference(vtt: list[Cue], srt: list[Cue]) -> str:
     return f"il VTT ha {len(vtt)} sottotitoli, l'SRT {len(srt)}"
 
 
-def _corrected_cues(files: TranscriptFiles, transcript: Transcript) -> tuple[list[Cue], list[Path]]:
-    """The cues a person edited, and the edited files; refuses two different edits."""
+def _corrected_cues(
+    files: TranscriptFiles, transcript: Transcript, names: VoiceNames | None = None
+) -> tuple[list[Cue], list[Path]]:
+    """The cues a person edited, and the edited files; refuses two different edits. With the
+    item's `names`, the voices the cues name become labels (an unknown one is refused)."""
     speakers = [s.speaker for s in transcript.segments if s.speaker]
+    if names is not None:
+        speakers += names.spellings()
     vtt = read_caption_file(files.vtt, "vtt") if vtt_edited(files, transcript) else None
     srt = read_caption_file(files.srt, "srt", speakers) if srt_edited(files, transcript) else None
+    if names is not None:
+        vtt = voice_labels(vtt, names, files.vtt) if vtt is not None else None
+        srt = voice_labels(srt, names, files.srt) if srt is not None else None
     if vtt is not None and srt is not None:
         if not _same_content(_segments(vtt), _segments(srt)):
             newer = files.vtt if files.vtt.stat().st_mtime >= files.srt.stat().st_mtime else None
@@ -769,6 +808,20 @@ def _corrected_cues(files: TranscriptFiles, transcript: Transcript) -> tuple[lis
     if srt is not None:
         return srt, [files.srt]
     return [], []
+
+
+def voice_labels(cues: list[Cue], names: VoiceNames, path: Path) -> list[Cue]:
+    """The cues with the voice each names stored as its label; raises TranscriptError naming
+    every cue whose voice the item does not have."""
+    out, problems = [], []
+    for cue in cues:
+        label = names.label(cue.speaker) if cue.speaker else None
+        if cue.speaker and label is None:
+            problems.append(Problem(str(path), f"riga {cue.line}: {names.unknown(cue.speaker)}"))
+        out.append(dataclasses.replace(cue, speaker=label))
+    if problems:
+        raise _error(problems)
+    return out
 
 
 def sync_corrections(
@@ -801,7 +854,7 @@ def sync_corrections(
     if not files.json.exists():
         return False
     transcript = read_transcript(files.json)
-    cues, sources = _corrected_cues(files, transcript)
+    cues, sources = _corrected_cues(files, transcript, voice_names_for(folder, item_id))
     confirmed = list(confirmed)
     if not sources and not confirmed:
         return False
@@ -809,7 +862,10 @@ def sync_corrections(
         backup_edited(path, item_id)
     if transcript.srt_sha256 is None:  # written before SRT hashes: pin what was checked
         transcript.srt_sha256 = hashlib.sha256(render_srt(transcript).encode("utf-8")).hexdigest()
-    if not sources or _same_content(_segments(cues), _rendered(transcript)):
+    rendered = _rendered(transcript)
+    if not sources or (
+        _same_content(_segments(cues), rendered) and not _voice_named(cues, rendered)
+    ):
         merged = transcript  # saved again without changes: only the hashes are renewed
     else:
         merged, changed = _merge(transcript, cues)  # keeps the hashes of the files on disk
@@ -840,7 +896,7 @@ def check_corrections(folder: Path, ids: Iterable[str]) -> list[Problem]:
         if not files.json.exists():
             continue
         try:
-            _corrected_cues(files, read_transcript(files.json))
+            _corrected_cues(files, read_transcript(files.json), voice_names_for(folder, item_id))
         except TranscriptError as exc:
             if exc.problems:
                 problems += exc.problems

@@ -46,7 +46,7 @@ from lgnet.archive import AREA_LABELS, KIND_LABELS, Archive, Item
 from lgnet.errors import IndexError_
 from lgnet.fsutil import atomic_write_text
 from lgnet.project import Project
-from lgnet.redact import redact_transcript
+from lgnet.speakers import Voice, published_transcript, voices
 from lgnet.transcripts import Segment, Transcript
 
 FORMAT = 1  # bump when the files' layout changes: older indexes are then rebuilt
@@ -225,6 +225,7 @@ class Passage:
 
     item_id: str
     segments: tuple[tuple[float, float, str], ...]  # (start, end, text)
+    role: str | None = None  # who speaks (lgnet.speakers): the role only, never a name
 
     @property
     def start(self) -> float:
@@ -240,8 +241,9 @@ class Passage:
 
 
 def redacted_segments(item: Item, transcript: Transcript) -> list[Segment]:
-    """The transcript's segments with every redacted span replaced by "[omissis]"."""
-    return redact_transcript(transcript, item.redactions).segments
+    """The transcript's segments as published: every redacted span replaced by "[omissis]",
+    and the item's speaker turns applied (`lgnet.speakers.published_transcript`)."""
+    return published_transcript(transcript, item).segments
 
 
 def passages_of(
@@ -253,23 +255,67 @@ def passages_of(
 ) -> list[Passage]:
     """Consecutive segments joined until about `words` words or `seconds` seconds.
 
-    `words=0` keeps one segment per passage.
+    `words=0` keeps one segment per passage. A passage holds one speaker's words: a change
+    of speaker closes it, and it carries that speaker's role (the "Chi parla" facet).
     """
     passages: list[Passage] = []
     current: list[tuple[float, float, str]] = []
     count = 0
+    known = voices(item)
+    speaker: str | None = None
     for seg in redacted_segments(item, transcript):
         text = normalize(" ".join(seg.text.split()))
         if not text:
             continue
+        if current and seg.speaker != speaker:
+            passages.append(Passage(item.id, tuple(current), _role(known, speaker)))
+            current, count = [], 0
+        speaker = seg.speaker
         current.append((round(seg.start, 2), round(seg.end, 2), text))
         count += len(text.split())
         if count >= words or seg.end - current[0][0] >= seconds:
-            passages.append(Passage(item.id, tuple(current)))
+            passages.append(Passage(item.id, tuple(current), _role(known, speaker)))
             current, count = [], 0
     if current:
-        passages.append(Passage(item.id, tuple(current)))
+        passages.append(Passage(item.id, tuple(current), _role(known, speaker)))
     return passages
+
+
+def _role(known: dict[str, Voice], label: str | None) -> str | None:
+    voice = known.get(label) if label else None
+    return voice.role if voice is not None else None
+
+
+# --- chapters --------------------------------------------------------------------------------
+
+
+def chapter_passages(item: Item, duration: float | None) -> list[Passage]:
+    """One passage per chapter of `item` (lgnet.chapters): its title, synopsis and keywords,
+    all three at the chapter's start, so a hit on any of them opens the player there.
+
+    They come after the item's transcript passages; its catalogue entry counts them
+    (`"chapters"`), which is how `lgnet search` and cerca.js tell a chapter hit from a passage:
+    the last `chapters` refs of an item are its chapters, in order. The three segments are
+    always there, an empty text where the chapter has no synopsis or keywords."""
+    from lgnet.chapters import chapter_spans
+
+    passages = []
+    for span in chapter_spans(item.chapters, duration):
+        start, end = round(span.start, 2), round(span.end, 2)
+        texts = (span.title, span.synopsis, ", ".join(span.keywords))
+        segments = tuple((start, end, normalize(" ".join(t.split()))) for t in texts)
+        passages.append(Passage(item.id, segments))
+    return passages
+
+
+def chapter_count(entry: dict[str, Any]) -> int:
+    """How many of a catalogue entry's passages are chapters (the last ones)."""
+    return int(entry.get("chapters", 0))
+
+
+def is_chapter(entry: dict[str, Any], ref: int) -> bool:
+    """Whether passage `ref` of the recording `entry` is one of its chapters."""
+    return ref >= int(entry["first"]) + int(entry["count"]) - chapter_count(entry)
 
 
 # --- building ------------------------------------------------------------------------------
@@ -473,6 +519,8 @@ def collect_passages(
             corpus.without_transcript.append(item.id)
             continue
         own = passages_of(item, transcript, words=passage_words)
+        chapters = chapter_passages(item, transcript.duration or None)  # lgnet.chapters
+        own += chapters
         if not own:
             continue
         corpus.entries.append(
@@ -487,6 +535,10 @@ def collect_passages(
                 "count": len(own),
             }
         )
+        if chapters:  # the last `chapters` passages are the chapters (see chapter_passages)
+            corpus.entries[-1]["chapters"] = len(chapters)
+        if any(p.role for p in own):  # "Chi parla": each passage's speaker role (or null)
+            corpus.entries[-1]["roles"] = [p.role for p in own]
         corpus.passages += own
     return corpus
 

@@ -90,7 +90,15 @@ def probe(path: Path) -> MediaInfo:
     bad, is remembered while the file keeps its size and time."""
     if not path.is_file():
         raise MediaError(f"{path}: file multimediale non trovato")
-    facts = _remembered(_PROBE_STORE, path, _probed_and_verified)
+    # A good verdict holds for the content wherever it lies (another checkout, a staging
+    # folder, a copy): remembered by sha256 too, so a copy is not decoded end to end again. A
+    # bad one names the file, so it is remembered by path only.
+    digest = media_sha256(path)
+    facts = _content_memo(_PROBE_BY_CONTENT, digest)
+    if facts is None:
+        facts = _remembered(_PROBE_STORE, path, _probed_and_verified)
+        if "error" not in facts:
+            _content_remember(_PROBE_BY_CONTENT, digest, facts)
     if "error" in facts:
         raise MediaError(str(facts["error"]))
     return MediaInfo(**facts)
@@ -98,6 +106,7 @@ def probe(path: Path) -> MediaInfo:
 
 # A new name whenever what is remembered changes: entries of an older store were not verified.
 _PROBE_STORE = "probe-verificato-1.json"
+_PROBE_BY_CONTENT = "probe-verificato-per-contenuto-1.json"
 
 
 def _probed_and_verified(path: Path) -> dict[str, Any]:
@@ -335,6 +344,26 @@ def _remembered(store_name: str, path: Path, compute: Callable[[Path], Any]) -> 
         atomic_write_text(store, json.dumps(known, indent=0, sort_keys=True))
         _STORES[store] = (_signature(store), known)
     return value
+
+
+# Entries kept in a store keyed by content (oldest dropped first): its files may be gone.
+CONTENT_STORE_LIMIT = 5000
+
+
+def _content_memo(store_name: str, digest: str) -> Any:
+    """What was remembered for the content with this sha256, or None."""
+    with _MEMO_LOCK:
+        return _read_store(cache_dir() / store_name).get(digest)
+
+
+def _content_remember(store_name: str, digest: str, value: Any) -> None:
+    store = cache_dir() / store_name
+    with _MEMO_LOCK:
+        known = {k: v for k, v in _read_store(store).items() if k != digest}
+        kept = dict(list(known.items())[-(CONTENT_STORE_LIMIT - 1) :])
+        kept[digest] = value  # insertion order is age: the file keeps it (no sorting)
+        atomic_write_text(store, json.dumps(kept, indent=0))
+        _STORES[store] = (_signature(store), kept)
 
 
 def media_sha256(path: Path) -> str:

@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lgnet.archive import Archive, Item
+from lgnet.chapters import chapters_file_name, render_chapters_vtt
 from lgnet.errors import BuildError, MediaError, Problem
 from lgnet.fsutil import atomic_write_text
 from lgnet.media import poster_frame, probe, thumbnail
 from lgnet.project import Project
-from lgnet.redact import published_media, redact_transcript
+from lgnet.redact import published_media
+from lgnet.speakers import published_transcript, shown_voices, voiced_captions
 from lgnet.transcripts import Transcript, TranscriptFiles, render_srt, render_txt, render_vtt
 from lgnet.webmedia import MediaToolError
 
@@ -121,8 +123,9 @@ def decide(
         else:
             withheld[item_id] = withheld_reason(item, audience, today)
     view = Archive(items=published, cities=archive.cities, glossary=archive.glossary, problems=[])
+    # Speakers: redactions and the item's speaker turns, a derived view (lgnet.speakers).
     shown = {
-        item_id: redact_transcript(transcripts[item_id], item.redactions)
+        item_id: published_transcript(transcripts[item_id], item)
         for item_id, item in published.items()
         if item_id in transcripts
     }
@@ -143,6 +146,7 @@ class PublishedMedia:
     srt: Path | None
     txt: Path | None
     thumbnail: Path | None = None  # the poster at card size (320 px)
+    chapters: Path | None = None  # the WebVTT chapters track (lgnet.chapters), if any
 
     @property
     def extension(self) -> str:
@@ -158,6 +162,8 @@ class PublishedMedia:
         for ext, path in ((".vtt", self.vtt), (".srt", self.srt), (".txt", self.txt)):
             if path is not None:
                 files[f"{self.item_id}{ext}"] = path
+        if self.chapters is not None:
+            files[chapters_file_name(self.item_id)] = self.chapters
         return files
 
 
@@ -169,8 +175,9 @@ def mime_type(path: Path, is_video: bool) -> str:
 
 
 def _redacted_captions(project: Project, transcript: Transcript, item: Item) -> dict[str, Path]:
-    """VTT/SRT/TXT of the redacted transcript, under .build/redatti/ (rewritten when changed)."""
-    redacted = redact_transcript(transcript, item.redactions)
+    """VTT/SRT/TXT of the published transcript (redacted, speaker turns applied, voices by
+    their shown name: lgnet.speakers), under .build/redatti/ (rewritten when changed)."""
+    redacted = shown_voices(published_transcript(transcript, item), item)
     folder = project.build_dir / "redatti"
     out = {}
     for ext, render in (("vtt", render_vtt), ("srt", render_srt), ("txt", render_txt)):
@@ -180,6 +187,17 @@ def _redacted_captions(project: Project, transcript: Transcript, item: Item) -> 
             atomic_write_text(path, text)
         out[ext] = path
     return out
+
+
+def _chapters_track(project: Project, item: Item, duration: float) -> Path | None:
+    """The item's WebVTT chapters track under .build/capitoli/ (rewritten when changed)."""
+    if not item.chapters:
+        return None
+    path = project.build_dir / "capitoli" / chapters_file_name(item.id)
+    text = render_chapters_vtt(item.chapters, duration, item.language)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        atomic_write_text(path, text)
+    return path
 
 
 def publish_item_files(
@@ -208,7 +226,7 @@ def publish_item_files(
         info = probe(path)
         transcript = transcripts.get(item.id)
         captions: dict[str, Path | None] = {"vtt": None, "srt": None, "txt": None}
-        if transcript is not None and item.redactions:
+        if transcript is not None and voiced_captions(transcript, item):
             captions.update(_redacted_captions(project, transcript, item))
         elif transcript is not None:
             files = TranscriptFiles(project.transcripts, item.id)
@@ -225,6 +243,7 @@ def publish_item_files(
             srt=captions["srt"],
             txt=captions["txt"],
             thumbnail=thumbnail(poster) if poster is not None else None,
+            chapters=_chapters_track(project, item, info.duration),
         )
     return out
 

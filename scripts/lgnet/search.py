@@ -5,10 +5,14 @@ The same index and the same rules as the `/cerca/` page (`docs/assets/lgnet/cerc
 * the query's words lose their stop words and are stemmed like the index (`lgnet.index`);
 * a passage must contain every word; when no passage does, passages with some of them are
   returned instead, and every hit says so (`all_terms=False`);
-* facets (city, kind, area, year) filter the ranked passages; counts per facet value are those
-  of the passages that pass the *other* facets, as the page shows them;
+* facets (city, kind, area, year, and the speaker's role: "Chi parla") filter the ranked
+  passages; counts per facet value are those of the passages that pass the *other* facets, as
+  the page shows them; the role is a passage's own (a passage is one speaker's words), the
+  others its recording's;
 * a hit points at the first segment of its passage that holds a query word, so the player
   opens at that second.
+* chapters (title, synopsis, keywords: `lgnet.index.chapter_passages`) are passages too; a
+  chapter hit opens the player at the chapter's start and carries its title (`chapter`).
 
 When the index is missing, or older than the archive or the transcripts, it is rebuilt first
 (`lgnet search` then works right after `lgnet transcribe`, and never answers from stale data).
@@ -25,10 +29,10 @@ from typing import Any
 
 from lgnet.archive import AREAS, KIND_LABELS, KINDS
 from lgnet.errors import IndexError_, LgnetError
-from lgnet.index import StoredIndex, index_is_current, italian, load_index
+from lgnet.index import StoredIndex, index_is_current, is_chapter, italian, load_index
 from lgnet.project import Project
 
-FACETS = ("city", "kind", "area", "year")
+FACETS = ("city", "kind", "area", "year", "role")
 SNIPPET_CHARS = 180
 
 
@@ -52,6 +56,8 @@ class Hit:
     passage_end: float
     context: str  # the whole passage
     all_terms: bool = True
+    role: str | None = None  # the role of who speaks in the passage (never a name)
+    chapter: str | None = None  # a chapter's title when the hit is a chapter (lgnet.chapters)
 
     @property
     def link(self) -> str:
@@ -73,6 +79,8 @@ class Hit:
             "link": self.link,
             "context": self.context,
             "all_terms": self.all_terms,
+            "role": self.role,
+            "chapter": self.chapter,
         }
 
 
@@ -94,10 +102,16 @@ def _allowed_values(stored: StoredIndex) -> dict[str, list[str]]:
         "kind": list(KINDS),
         "area": list(AREAS),
         "year": sorted({e["year"] for e in stored.manifest["items"]}),
+        "role": sorted({r for e in stored.manifest["items"] for r in e.get("roles", []) if r}),
     }
 
 
-_UNKNOWN = {"city": "città sconosciuta", "kind": "tipo sconosciuto", "area": "ambito sconosciuto"}
+_UNKNOWN = {
+    "city": "città sconosciuta",
+    "kind": "tipo sconosciuto",
+    "area": "ambito sconosciuto",
+    "role": "ruolo di chi parla sconosciuto",
+}
 
 
 def _check_facets(stored: StoredIndex, chosen: dict[str, str | None]) -> None:
@@ -110,19 +124,31 @@ def _check_facets(stored: StoredIndex, chosen: dict[str, str | None]) -> None:
                 raise LgnetError(f"anno non valido {value!r}: usare quattro cifre, es. 2023")
             continue
         if value not in allowed[facet]:
-            guess = difflib.get_close_matches(value, allowed[facet], n=1)
+            guess = (
+                difflib.get_close_matches(value, allowed[facet], n=1)
+                or [a for a in allowed[facet] if value.casefold() in a.casefold()][:1]
+            )  # a long role typed in part: "operatore"
             hint = f" (forse {guess[0]!r}?)" if guess else ""
-            raise LgnetError(
-                f"{_UNKNOWN[facet]} {value!r}{hint}; valori ammessi: " + ", ".join(allowed[facet])
-            )
+            known = ", ".join(allowed[facet]) or "nessuno (nessuna voce ha un ruolo indicato)"
+            raise LgnetError(f"{_UNKNOWN[facet]} {value!r}{hint}; valori ammessi: {known}")
 
 
-def _facet_values(entry: dict[str, Any]) -> dict[str, list[str]]:
+def passage_role(entry: dict[str, Any], ref: int) -> str | None:
+    """The role of who speaks in passage `ref` of the recording `entry` (None: not given)."""
+    roles = entry.get("roles") or []
+    at = ref - entry["first"]
+    role: str | None = roles[at] if 0 <= at < len(roles) else None
+    return role
+
+
+def _facet_values(entry: dict[str, Any], ref: int) -> dict[str, list[str]]:
+    role = passage_role(entry, ref)
     return {
         "city": [entry["city"]],
         "kind": [entry["kind"]],
         "area": list(entry["areas"]),
         "year": [entry["year"]],
+        "role": [role] if role else [],
     }
 
 
@@ -163,13 +189,14 @@ def run_search(
     kind: str | None = None,
     area: str | None = None,
     year: str | None = None,
+    role: str | None = None,
     audience: str = "pubblico",
     limit: int = 20,
     stored: StoredIndex | None = None,
 ) -> SearchResults:
     """Search the passages; see the module docstring for the rules."""
     stored = stored or current_index(project, audience)
-    chosen = {"city": city, "kind": kind, "area": area, "year": year}
+    chosen = {"city": city, "kind": kind, "area": area, "year": year, "role": role}
     _check_facets(stored, chosen)
     analyzer = italian()
     words = analyzer.query_words(query)
@@ -187,7 +214,7 @@ def run_search(
     kept: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for result in results:
         entry = stored.item_of(int(result["ref"]))
-        values = _facet_values(entry)
+        values = _facet_values(entry, int(result["ref"]))
         passes = {
             f: chosen[f] is None or chosen[f] in values[f] for f in FACETS
         }  # per facet, whether this passage passes it
@@ -223,7 +250,7 @@ def _hit(
         id=entry["id"],
         start=segments[first][0],
         end=segments[last][1],
-        text=" ".join(t for _, _, t in segments[first : last + 1]),
+        text=" ".join(t for _, _, t in segments[first : last + 1] if t),
         score=float(result["score"]),
         title=entry["title"],
         city=entry["city"],
@@ -234,8 +261,10 @@ def _hit(
         ref=ref,
         passage_start=segments[0][0],
         passage_end=segments[-1][1],
-        context=" ".join(t for _, _, t in segments),
+        context=" ".join(t for _, _, t in segments if t),
         all_terms=all_terms,
+        role=passage_role(entry, ref),
+        chapter=segments[0][2] if is_chapter(entry, ref) else None,
     )
 
 
@@ -247,6 +276,7 @@ def search_index(
     kind: str | None = None,
     area: str | None = None,
     year: str | None = None,
+    role: str | None = None,
     audience: str = "pubblico",
     limit: int = 20,
 ) -> list[Hit]:
@@ -258,6 +288,7 @@ def search_index(
         kind=kind,
         area=area,
         year=year,
+        role=role,
         audience=audience,
         limit=limit,
     ).hits
@@ -340,7 +371,16 @@ def format_hits(hits: list[Hit], query: str, *, color: bool | None = None) -> st
     for hit in hits:
         kind = KIND_LABELS.get(hit.kind, hit.kind).lower()
         snippet = highlight(_snippet(hit, stems), stems, color=color)
+        if hit.chapter is not None:  # a chapter: its title, then what matched
+            title = highlight(hit.chapter, stems, color=color)
+            rest = hit.text.removeprefix(hit.chapter).strip()
+            if len(rest) > SNIPPET_CHARS:
+                rest = rest[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+            snippet = f"Capitolo: {title}" + (
+                f" — {highlight(rest, stems, color=color)}" if rest else ""
+            )
+        who = f"; parla: {hit.role}" if hit.role else ""
         lines.append(
-            f"{hit.id:<{width}}  {clock(hit.start):>5}  «{snippet}»  ({hit.city_name}, {kind})"
+            f"{hit.id:<{width}}  {clock(hit.start):>5}  «{snippet}»  ({hit.city_name}, {kind}{who})"
         )
     return "\n".join(lines)

@@ -122,3 +122,33 @@ def demo_site(demo_build: Any) -> Iterator[DemoSite]:
     server = serve_directory(base)
     yield DemoSite(build=build, url=f"{server.url}/progetto/site/", server=server)
     server.httpd.shutdown()
+
+
+# --- the repository's own archive, built once (training paths, the demo workshop) -------------
+
+
+@dataclass
+class RepositorySite:
+    project: Any  # lgnet.project.Project: a copy of this repository, built
+    url: str  # the site's home, served under a sub-path
+    server: StaticServer
+
+    def page_url(self, path: str) -> str:
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def repository_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RepositorySite]:
+    """The repository's archive built by `lgnet build` (no transcription: the transcripts are
+    committed) once per session, served from a sub-path (/progetto/site/)."""
+    from lgnet.build import run_build
+    from tests.conftest import copy_project
+
+    base = tmp_path_factory.mktemp("sito-archivio")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LGNET_CACHE_DIR", str(base / "cache"))
+        project = copy_project(base / "progetto")
+        run_build(project, transcribe=False)
+    server = serve_directory(base)
+    yield RepositorySite(project, f"{server.url}/progetto/site/", server)
+    server.httpd.shutdown()

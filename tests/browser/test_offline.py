@@ -170,7 +170,7 @@ def test_captions_show_from_disk_too(new_page: Any, demo_site: DemoSite) -> None
     )
     first = page.evaluate(
         "() => { const v = document.querySelector('video[data-lgnet-media]');"
-        " const t = Array.from(v.textTracks).find(t => t.cues && t.cues.length);"
+        " const t = Array.from(v.textTracks).find(t => t.kind === 'captions' && t.cues);"
         " return t.cues[0].text; }"
     )
     vtt = (site_dir(demo_site) / "media" / f"{VIDEO_ID}.vtt").read_text(encoding="utf-8")

@@ -7,14 +7,13 @@ archive/paths/sportello-unico-e-abitare.yml. Media play muted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from lgnet.paths import Excerpt
-from tests.browser.conftest import DemoSite, RecordedPage, StaticServer, serve_directory
+from tests.browser.conftest import DemoSite, RecordedPage, RepositorySite, StaticServer
 from tests.browser.test_a11y import serious
 from tests.test_pages import DEMO_PATH, PAYLOAD, XSS_ID
 
@@ -38,21 +37,14 @@ class RepoSite:
 
 
 @pytest.fixture(scope="module")
-def repo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RepoSite]:
+def repo_site(repository_site: RepositorySite) -> RepoSite:
+    """The repository's site (built once per session, shared with other browser tests)."""
     from lgnet.archive import load_archive
-    from lgnet.build import run_build
     from lgnet.paths import load_paths
-    from tests.conftest import copy_project
 
-    base = tmp_path_factory.mktemp("sito-percorsi")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LGNET_CACHE_DIR", str(base / "cache"))
-        project = copy_project(base / "progetto")
-        run_build(project, transcribe=False)
+    project = repository_site.project
     paths, _ = load_paths(project, load_archive(project))
-    server = serve_directory(base)
-    yield RepoSite(f"{server.url}/progetto/site/", server, paths[SLUG].excerpts)
-    server.httpd.shutdown()
+    return RepoSite(repository_site.url, repository_site.server, paths[SLUG].excerpts)
 
 
 def open_path(new_page: Any, site: RepoSite | DemoSite, slug: str = SLUG, hash: str = "") -> Any:
@@ -183,6 +175,7 @@ def test_no_serious_accessibility_violations(new_page: Any, repo_site: RepoSite)
     page.get_by_role("button", name="Riproduci l'estratto 2").click()
     page.wait_for_function(f"{CURRENT}.id === 'estratto-2'")
     page.evaluate(f"{MEDIA}.pause()")
+    page.wait_for_timeout(600)  # the header's fade after the scroll to the excerpt
     problems = serious(axe.run(page))
     assert not problems, "\n".join(problems)
 

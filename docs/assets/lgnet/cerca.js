@@ -16,8 +16,9 @@
 (function (root) {
   "use strict";
 
-  var FACETS = ["city", "kind", "area", "year"];
-  var PARAMS = { city: "citta", kind: "tipo", area: "ambito", year: "anno" };
+  // "role": who speaks in the passage ("Chi parla"), a passage's own value, the others its item's.
+  var FACETS = ["city", "kind", "area", "year", "role"];
+  var PARAMS = { city: "citta", kind: "tipo", area: "ambito", year: "anno", role: "ruolo" };
   var PAGE = 20;
 
   // ---- text analysis: the same as lgnet.index.ItalianAnalyzer ---------------------------
@@ -251,8 +252,18 @@
     });
   }
 
-  function facetValues(entry) {
-    return { city: [entry.city], kind: [entry.kind], area: entry.areas, year: [entry.year] };
+  /* The role of who speaks in passage `ref` (lgnet.search.passage_role); null: not given. */
+  function passageRole(entry, ref) {
+    return (entry.roles && entry.roles[ref - entry.first]) || null;
+  }
+
+  /* A passage's facet values; without `ref`, every value of its recording (roles: all). */
+  function facetValues(entry, ref) {
+    var roles = ref === undefined ? (entry.roles || []).filter(Boolean) : [passageRole(entry, ref)];
+    return {
+      city: [entry.city], kind: [entry.kind], area: entry.areas, year: [entry.year],
+      role: roles.filter(Boolean),
+    };
   }
 
   /*
@@ -280,7 +291,7 @@
       results.forEach(function (result) {
         var ref = Number(result.ref);
         var entry = self.itemOf(ref);
-        var values = facetValues(entry);
+        var values = facetValues(entry, ref);
         var passes = {};
         FACETS.forEach(function (f) {
           var wanted = filters[f] || [];
@@ -299,6 +310,13 @@
       return out;
     });
   };
+
+  /* Whether passage `ref` of recording `entry` is one of its chapters: the last
+     `entry.chapters` passages of a recording are (lgnet.index.chapter_passages), each with
+     three segments at the chapter's start: title, synopsis, keywords (empty when missing). */
+  function isChapter(entry, ref) {
+    return Number(ref) >= entry.first + entry.count - (entry.chapters || 0);
+  }
 
   /* The segments [[start, end, text], ...] of passage `ref`. */
   Engine.prototype.segments = function (ref) {
@@ -427,6 +445,7 @@
   var api = {
     PageSearch: PageSearch,
     Engine: Engine,
+    isChapter: isChapter,
     Analyzer: Analyzer,
     shardOf: shardOf,
     queryIndex: queryIndex,
@@ -549,14 +568,15 @@
     }
 
     function buildFacets(initial) {
-      var titles = { city: "Città", kind: "Tipo", area: "Ambito", year: "Anno" };
+      var titles = { city: "Città", kind: "Tipo", area: "Ambito", year: "Anno", role: "Chi parla" };
       FACETS.forEach(function (f) {
         var values = facetLabels(f);
         if (values.length < 2 && !(initial[f] || []).length) return;
         var set = el("fieldset", "lgnet-cerca__facet");
         set.appendChild(el("legend", null, titles[f]));
-        values.forEach(function (v) {
-          var id = "lgnet-cerca-" + PARAMS[f] + "-" + v.value;
+        values.forEach(function (v, n) {
+          // A role is free text (spaces, brackets): its box is named by its position instead.
+          var id = "lgnet-cerca-" + PARAMS[f] + "-" + (f === "role" ? n + 1 : v.value);
           var row = el("div", "lgnet-cerca__opzione");
           var box = el("input");
           box.type = "checkbox";
@@ -605,7 +625,13 @@
       link.appendChild(el("span", "lgnet-risultato__titolo", entry.title));
       li.appendChild(el("h3", "lgnet-risultato__titolo-riga")).appendChild(link);
       var meta = [m.cities[entry.city] || entry.city, m.kinds[entry.kind] || entry.kind, entry.year];
+      var role = passageRole(entry, result.ref);
+      if (role) meta.push("parla: " + role);
       li.appendChild(el("p", "lgnet-risultato__meta", meta.join(" · ")));
+      if (isChapter(entry, result.ref)) {
+        fillChapter(li, segments, wanted);
+        return;
+      }
       var text = el("p", "lgnet-risultato__testo");
       segments.forEach(function (seg, n) {
         if (n > 0) text.appendChild(document.createTextNode(" "));
@@ -614,6 +640,29 @@
         });
       });
       li.appendChild(text);
+      li.hidden = false;
+    }
+
+    /* A chapter hit: "Capitolo: <title>", its synopsis and its keywords, matches marked. */
+    function fillChapter(li, segments, wanted) {
+      function marked(node, text) {
+        engine.analyzer.pieces(text, wanted).forEach(function (piece) {
+          node.appendChild(piece.match ? el("mark", null, piece.text) : document.createTextNode(piece.text));
+        });
+        return node;
+      }
+      var title = el("p", "lgnet-risultato__capitolo");
+      title.appendChild(el("strong", null, "Capitolo: "));
+      li.appendChild(marked(title, segments[0][2]));
+      if (segments[1] && segments[1][2]) {
+        li.appendChild(marked(el("p", "lgnet-risultato__testo"), segments[1][2]));
+      }
+      if (segments[2] && segments[2][2]) {
+        var words = el("p", "lgnet-risultato__parole");
+        words.appendChild(el("span", null, "Parole chiave: "));
+        li.appendChild(marked(words, segments[2][2]));
+      }
+      li.setAttribute("data-lgnet-capitolo", "");
       li.hidden = false;
     }
 

@@ -5,7 +5,8 @@
  * With it, a click seeks the player, the passage being played is highlighted (aria-current)
  * and kept in view inside the transcript box (never scrolling the page, and not while the
  * user is scrolling the transcript), "#t=" deep links seek on load and on hashchange, and
- * "Cita questo momento" gives a link to the current moment.
+ * "Cita questo momento" gives a link to the current moment. The chapter index (when the
+ * recording has chapters) marks the chapter being played the same way.
  *
  * Passages: "#t=START,END" (W3C media fragments) plays from START and pauses at END, with the
  * passages in that span highlighted. Selecting text in the transcript (with the mouse, or
@@ -266,6 +267,81 @@
 
     setUpCitation(root, media);
     setUpPassages(root, media, list, segments);
+    setUpChapters(root, media);
+  }
+
+  // --- chapters: the index beside the transcript follows playback ---------------------------
+
+  /*
+   * The chapter being played is marked (aria-current="true" on its link, a class on its row
+   * for the visible style) and named in the line "Capitolo in corso" (a polite live region:
+   * chapters change every few minutes, not every sentence). Only words and colours change,
+   * never sizes, so nothing moves. Clicks on a chapter are the transcript's own: any
+   * a[data-start] in the recording seeks there (see setUp). The chapters <track> is switched
+   * to "hidden" so the browser loads its cues (a disabled track is never fetched) without
+   * showing anything.
+   */
+  function setUpChapters(root, media) {
+    var nav = root.querySelector("[data-lgnet-capitoli]");
+    if (!nav) return;
+    var links = Array.prototype.slice.call(nav.querySelectorAll("a[data-lgnet-capitolo]"));
+    if (!links.length) return;
+    var starts = links.map(function (a) { return parseFloat(a.getAttribute("data-start")); });
+    var box = nav.querySelector("[data-lgnet-capitoli-elenco]");
+    var name = nav.querySelector("[data-lgnet-capitolo-corrente-titolo]");
+    var current = -2;
+
+    function indexAt(t) {
+      var found = -1;
+      for (var i = 0; i < starts.length; i++) {
+        if (starts[i] <= t + 0.05) found = i; else break;
+      }
+      return found;
+    }
+
+    function keepInView(link) {
+      if (!box) return;
+      var outer = box.getBoundingClientRect();
+      var row = link.parentNode.getBoundingClientRect();
+      if (row.top >= outer.top && row.bottom <= outer.bottom) return;
+      // Scroll the list only, never the page.
+      box.scrollTop = Math.max(0, box.scrollTop + (row.top - outer.top));
+    }
+
+    function mark(index) {
+      if (index === current) return;
+      if (current >= 0) {
+        links[current].removeAttribute("aria-current");
+        links[current].parentNode.classList.remove("lgnet-capitolo--corrente");
+      }
+      current = index;
+      if (current >= 0) {
+        var link = links[current];
+        link.setAttribute("aria-current", "true");
+        link.parentNode.classList.add("lgnet-capitolo--corrente");
+        var title = link.querySelector(".lgnet-capitolo__titolo");
+        if (name) name.textContent = (title || link).textContent.trim();
+        keepInView(link);
+      } else if (name) {
+        name.textContent = "nessuno (prima del primo capitolo)";
+      }
+    }
+
+    function follow() { mark(indexAt(media.currentTime || 0)); }
+
+    ["timeupdate", "seeking", "seeked", "loadedmetadata"].forEach(function (event) {
+      media.addEventListener(event, follow);
+    });
+    function loadTrack() {
+      Array.prototype.forEach.call(media.textTracks || [], function (track) {
+        if (track.kind === "chapters" && track.mode === "disabled") track.mode = "hidden";
+      });
+    }
+    loadTrack();
+    if (media.textTracks && media.textTracks.addEventListener) {
+      media.textTracks.addEventListener("addtrack", loadTrack); // sito.js, from disk
+    }
+    follow();
   }
 
   /* The live region of a recording, created once (announces passages and copies). */

@@ -118,12 +118,14 @@
       var id = src.split("/").pop().replace(/\.vtt$/, "");
       waiting[id] = function (cues) {
         var shown = track.hasAttribute("default");
-        var added = media.addTextTrack("captions", track.label || "Italiano", track.srclang || "it");
+        // The same kind as the <track>: captions, or the chapters (media/<id>.capitoli.vtt.js).
+        var kind = track.getAttribute("kind") || "captions";
+        var added = media.addTextTrack(kind, track.label || "Italiano", track.srclang || "it");
         cues.forEach(function (c) {
           if (window.VTTCue) added.addCue(new VTTCue(c[0], c[1], c[2]));
         });
         track.remove();
-        added.mode = shown ? "showing" : "hidden";
+        added.mode = shown && kind !== "chapters" ? "showing" : "hidden";
       };
       var script = document.createElement("script");
       script.src = new URL(src + ".js", document.baseURI).href;

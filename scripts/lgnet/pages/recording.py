@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lgnet.archive import ACCESS_LABELS, Item
+from lgnet.chapters import chapter_spans, chapters_file_name
 from lgnet.pages.components import (
     ARCHIVE_DOCS,
     LANGUAGES,
@@ -39,12 +40,19 @@ class Player:
     poster: str | None
     vtt: str | None
     language: str
+    chapters_vtt: str | None = None  # the WebVTT chapters track (lgnet.chapters)
 
 
 @dataclass(frozen=True)
 class Chapter:
+    """One entry of the chapter index beside the transcript."""
+
+    number: int  # from 1
     start: float
+    end: float
     title: str
+    synopsis: str = ""
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,10 +83,11 @@ class Token:
 class SegmentLine:
     start: float
     end: float
-    speaker: str | None  # set only where the speaker changes
+    speaker: str | None  # set only where the speaker changes: the shown name (or role alone)
     text: str
     reviewed: bool = False  # marked only while the transcript is partly reviewed
     tokens: list[Token] | None = None  # the words one by one (operators' build), or None
+    role: str | None = None  # beside `speaker` when a name is shown (lgnet.speakers.Voice)
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,18 @@ def player(item: Item, published: PublishedMedia, url: str) -> Player:
         ),
         vtt=media_url(url, f"{item.id}.vtt") if published.vtt is not None else None,
         language=item.language,
+        chapters_vtt=(
+            media_url(url, chapters_file_name(item.id)) if published.chapters is not None else None
+        ),
     )
+
+
+def chapter_index(item: Item, duration: float | None) -> list[Chapter]:
+    """The chapters as the page lists them, each with its end (lgnet.chapters.chapter_spans)."""
+    return [
+        Chapter(s.number, s.start, s.end, s.title, s.synopsis, s.keywords)
+        for s in chapter_spans(item.chapters, duration)
+    ]
 
 
 def transcript_status(transcript: Transcript) -> TranscriptStatus:
@@ -184,26 +204,33 @@ def tokens(seg: Segment) -> list[Token] | None:
 def segment_lines(
     item: Item, transcript: Transcript, audience: str = "pubblico"
 ) -> list[SegmentLine]:
-    """The passages; the operators' build also marks the words the model was unsure of."""
+    """The passages (redacted, speaker turns applied); the operators' build also marks the
+    words the model was unsure of. Who speaks is named where the speaker changes, by the
+    voice's shown name (with the role beside a name); a label the item does not define is
+    never shown (`lgnet check` reports it)."""
     from lgnet.index import redacted_segments
+    from lgnet.speakers import voices
 
+    known = voices(item)
     lines = []
     previous_speaker: str | None = None
     partly = 0 < transcript.reviewed_count < len(transcript.segments)
     for seg in redacted_segments(item, transcript):
-        changed = bool(seg.speaker) and seg.speaker != previous_speaker
+        voice = known.get(seg.speaker) if seg.speaker else None
+        changed = voice is not None and seg.speaker != previous_speaker
         words = tokens(seg) if audience != "pubblico" else None
         lines.append(
             SegmentLine(
                 seg.start,
                 seg.end,
-                seg.speaker if changed else None,
+                voice.shown if voice is not None and changed else None,
                 seg.text.strip(),
                 reviewed=partly and seg.reviewed,
                 tokens=words if words and any(t.uncertain for t in words) else None,
+                role=voice.role if voice is not None and changed and voice.name else None,
             )
         )
-        previous_speaker = seg.speaker or previous_speaker
+        previous_speaker = seg.speaker if voice is not None else previous_speaker
     return lines
 
 
@@ -274,7 +301,7 @@ def recording_page(site: SiteContext, item: Item) -> RecordingPage:
         city_name=site.archive.city_name(item.city),
         date=item.date,
         player=player(item, published, url) if published is not None else None,
-        chapters=[Chapter(c.start, c.title) for c in item.chapters],
+        chapters=chapter_index(item, site.duration(item)),
         status=transcript_status(shown) if shown is not None else None,
         segments=segment_lines(item, shown, site.audience) if shown is not None else [],
         description_paragraphs=paragraphs(item.description) if item.description else [],
