@@ -66,7 +66,7 @@ format: setup ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix scripts tests bench
 
 test: setup lint ## lint, then the whole test suite (real model, real browser)
-	$(BIN)/pytest -q --durations=25
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=25
 
 LIGHTHOUSE := .tools/node_modules/.bin/lighthouse
 

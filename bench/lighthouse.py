@@ -39,6 +39,8 @@ PAGES = {
     "home": "",
     "catalogue": "archivio/",
     "recording": "archivio/palermo-safe-space/",
+    # a long one: 13 minutes, ten chapters, five voices, 200 passages
+    "workshop": "archivio/rete-workshop-dimostrativo/",
     "city": "citta/palermo/",
     "search": "cerca/?q=casa",
     "glossary": "glossario/",

@@ -212,6 +212,9 @@ def test_interrupted_run_resumes_without_corrupt_files(tmp_path: Path, how: int)
     proc = subprocess.Popen(
         [sys.executable, "-m", "lgnet.cli", "transcribe", "--jobs", "1"],
         env=env,
+        # a shell runs background jobs with SIGINT ignored, and a child inherits that: give
+        # it the default, as in a terminal (Python then turns it into KeyboardInterrupt)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
