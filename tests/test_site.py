@@ -15,6 +15,7 @@ import pytest
 from lgnet.errors import BuildError
 from lgnet.project import Project
 from lgnet.site import render_site
+from tests.conftest import REPO
 from tests.test_pages import (
     AUDIO_ID,
     HIDDEN_IDS,
@@ -347,3 +348,14 @@ def test_zensical_takes_the_site_url_too(tmp_path: Path, built: DemoBuild) -> No
     page = (project.site / "archivio" / VIDEO_ID / "index.html").read_text(encoding="utf-8")
     assert 'href="../../assets/' in page
     assert sorted(p.name for p in project.root.iterdir() if p.is_file()) == ["mkdocs.yml"]
+
+
+def test_scripts_are_published_minified_with_their_licence_notice(built: DemoBuild) -> None:
+    site = built.project.site
+    lunr = (site / "assets" / "cerca" / "lunr.js").read_text(encoding="utf-8")
+    assert lunr.startswith("/**") and "@license MIT" in lunr.split("*/")[0]
+    assert "Copyright (C) 2020 Oliver Nightingale" in lunr
+    source = (REPO / "docs" / "assets" / "lgnet" / "cerca.js").read_text(encoding="utf-8")
+    published = (site / "assets" / "lgnet" / "cerca.js").read_text(encoding="utf-8")
+    assert len(published) < 0.8 * len(source)
+    assert "function PageSearch" in published or "PageSearch" in published
