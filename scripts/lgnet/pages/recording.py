@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lgnet.archive import ACCESS_LABELS, Item
-from lgnet.chapters import chapter_spans, chapters_file_name
+from lgnet.chapters import ChapterSpan, chapter_spans, chapters_file_name
 from lgnet.pages.components import (
     ARCHIVE_DOCS,
     LANGUAGES,
@@ -41,18 +41,6 @@ class Player:
     vtt: str | None
     language: str
     chapters_vtt: str | None = None  # the WebVTT chapters track (lgnet.chapters)
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """One entry of the chapter index beside the transcript."""
-
-    number: int  # from 1
-    start: float
-    end: float
-    title: str
-    synopsis: str = ""
-    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,7 +118,7 @@ class RecordingPage:
     city_name: str
     date: str
     player: Player | None
-    chapters: list[Chapter]
+    chapters: list[ChapterSpan]  # the index beside the transcript
     status: TranscriptStatus | None  # None: no transcript to show
     segments: list[SegmentLine]
     description_paragraphs: list[str]
@@ -160,12 +148,9 @@ def player(item: Item, published: PublishedMedia, url: str) -> Player:
     )
 
 
-def chapter_index(item: Item, duration: float | None) -> list[Chapter]:
+def chapter_index(item: Item, duration: float | None) -> list[ChapterSpan]:
     """The chapters as the page lists them, each with its end (lgnet.chapters.chapter_spans)."""
-    return [
-        Chapter(s.number, s.start, s.end, s.title, s.synopsis, s.keywords)
-        for s in chapter_spans(item.chapters, duration)
-    ]
+    return chapter_spans(item.chapters, duration)
 
 
 def transcript_status(transcript: Transcript) -> TranscriptStatus:
