@@ -13,12 +13,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from lgnet.archive import Chapter, load_archive
+from lgnet.archive import Chapter, load_archive, show_time
 from lgnet.chapters import (
     chapter_spans,
     render_chapters_vtt,
     suggest_chapters,
-    yaml_time,
 )
 from lgnet.cli import main
 from lgnet.index import build_index, publish_search
@@ -120,9 +119,9 @@ def test_yaml_times_read_back_as_the_same_seconds() -> None:
     from lgnet.timecode import parse_time
 
     for seconds in (0.0, 21.3, 59.9, 61.0, 3599.9, 3723.5):
-        assert parse_time(yaml_time(seconds)) == pytest.approx(seconds)
-    assert yaml_time(0) == "00:00" and yaml_time(84.5) == "01:24.5"
-    assert yaml_time(3723.5) == "1:02:03.5"
+        assert parse_time(show_time(seconds)) == pytest.approx(seconds)
+    assert show_time(0) == "00:00" and show_time(84.5) == "01:24.5"
+    assert show_time(3723.5) == "1:02:03.5"
 
 
 # --- lgnet chapters --------------------------------------------------------------------------

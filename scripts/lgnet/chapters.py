@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lgnet.archive import Archive, Chapter, Item, Term
+from lgnet.archive import Archive, Chapter, Item, Term, show_time
 from lgnet.errors import LgnetError
 from lgnet.project import Project
 from lgnet.timecode import vtt_time
@@ -430,15 +430,6 @@ def _yaml_text(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def yaml_time(seconds: float) -> str:
-    """`"01:24.5"` or `"1:02:03"`: how the archive's files write times."""
-    tenths = round(seconds * 10)
-    hours, rest = divmod(tenths, 36000)
-    minutes, rest = divmod(rest, 600)
-    secs = f"{rest // 10:02d}" + (f".{rest % 10}" if rest % 10 else "")
-    return f"{hours}:{minutes:02d}:{secs}" if hours else f"{minutes:02d}:{secs}"
-
-
 _VOICE_NOTES = {1.0: ", riprende la parola la prima voce", 0.5: ", cambia la voce"}
 
 
@@ -479,7 +470,7 @@ def render_suggestions(
                 + _VOICE_NOTES.get(why.voice, "")
                 + f" (punteggio {_decimal(why.score, 2)})"
             )
-        lines.append(f"  - start: {_yaml_text(yaml_time(chapter.start))}")
+        lines.append(f"  - start: {_yaml_text(show_time(chapter.start))}")
         lines.append(f"    title: {_yaml_text(chapter.title)}")
         lines.append(f"    synopsis: {_yaml_text(chapter.synopsis)}")
         keywords = ", ".join(_yaml_text(k) for k in chapter.keywords)

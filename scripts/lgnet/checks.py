@@ -115,24 +115,25 @@ def media_problems(project: Project, archive: Archive) -> list[Problem]:
             if start >= duration:
                 message = _past_the_end(start, duration, fix)
                 problems.append(Problem(read.rel, message, f"chapters[{index}].start"))
-        for index, start, end in times.turns:
-            if start >= duration:
-                message = _past_the_end(start, duration, f"{fix}: il turno non copre nulla")
-                problems.append(Problem(read.rel, message, f"turns[{index}].start"))
-            elif end > duration + END_ALLOWANCE:
-                message = _past_the_end(
-                    end, duration, f"{fix} (per arrivare alla fine: {show_time(duration)})"
-                )
-                problems.append(Problem(read.rel, message, f"turns[{index}].end"))
-        for index, start, end in times.redactions:
-            if start >= duration:
-                message = _past_the_end(start, duration, f"{fix}: l'omissis non copre nulla")
-                problems.append(Problem(read.rel, message, f"redactions[{index}].start"))
-            elif end > duration + END_ALLOWANCE:
-                message = _past_the_end(
-                    end, duration, f"{fix} (per coprire fino alla fine: {show_time(duration)})"
-                )
-                problems.append(Problem(read.rel, message, f"redactions[{index}].end"))
+        # spans: what covers nothing when it starts past the end, and how to reach the end
+        for key, spans, empty, reach in (
+            ("turns", times.turns, "il turno non copre nulla", "per arrivare alla fine"),
+            (
+                "redactions",
+                times.redactions,
+                "l'omissis non copre nulla",
+                "per coprire fino alla fine",
+            ),
+        ):
+            for index, start, end in spans:
+                if start >= duration:
+                    message = _past_the_end(start, duration, f"{fix}: {empty}")
+                    problems.append(Problem(read.rel, message, f"{key}[{index}].start"))
+                elif end > duration + END_ALLOWANCE:
+                    message = _past_the_end(
+                        end, duration, f"{fix} ({reach}: {show_time(duration)})"
+                    )
+                    problems.append(Problem(read.rel, message, f"{key}[{index}].end"))
     return problems
 
 

@@ -34,6 +34,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from lgnet.errors import ModelError
+from lgnet.timecode import clock
 
 if TYPE_CHECKING:
     from lgnet.project import Project
@@ -822,12 +823,6 @@ def suggest_turns(
     return Suggestion(target, item_id, result, warnings)
 
 
-def _clock(seconds: float) -> str:
-    from lgnet.timecode import clock
-
-    return clock(seconds)
-
-
 def turns_yaml(item_id: str, title: str, result: Diarization, voices: int | None) -> str:
     """The suggestion as YAML that `speakers:` and `turns:` of an item accept once every
     voice has a name or a role (left as comments: a voice copied unfilled is refused by
@@ -842,7 +837,7 @@ def turns_yaml(item_id: str, title: str, result: Diarization, voices: int | None
         "# divisa in due o due voci simili unite. Dopo il controllo copiare 'speakers' e",
         f"# 'turns' in archive/items/{item_id}.yml, dando a ogni voce il nome (solo con il",
         "# consenso della persona) o almeno il ruolo; 'lgnet check' controlla il risultato.",
-        f"# Durata {_clock(result.duration)}, parlato {_clock(result.speech)}; "
+        f"# Durata {clock(result.duration)}, parlato {clock(result.speech)}; "
         f"voci: {len(result.speakers)} ({how}).",
         "",
     ]
@@ -854,8 +849,8 @@ def turns_yaml(item_id: str, title: str, result: Diarization, voices: int | None
         mine = [t for t in result.turns if t.speaker == label]
         lines += [
             f"  - label: {label}  # {_turn_count(len(mine))}, "
-            f"{_clock(result.speaking_time(label))} in tutto, la prima volta a "
-            f"{_clock(mine[0].start)}",
+            f"{clock(result.speaking_time(label))} in tutto, la prima volta a "
+            f"{clock(mine[0].start)}",
             '    # name: "..."   # solo con il consenso della persona',
             '    # role: "..."   # per esempio: operatrice, ospite, partecipante',
         ]
@@ -863,7 +858,7 @@ def turns_yaml(item_id: str, title: str, result: Diarization, voices: int | None
     for turn in result.turns:
         lines.append(
             f"  - {{start: {turn.start:.2f}, end: {turn.end:.2f}, speaker: {turn.speaker}}}"
-            f"  # {_clock(turn.start)}–{_clock(turn.end)}"
+            f"  # {clock(turn.start)}–{clock(turn.end)}"
         )
     lines.append("")
     return "\n".join(lines)
