@@ -52,3 +52,10 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Any:
         mp.setenv("LGNET_CACHE_DIR", str(base / "cache"))
         build = build_demo_site(base / "progetto", base / "media")
     return build
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh working folder: where commands write their files by default."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -5,8 +5,6 @@ that suggestions never reach the site."""
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -125,16 +123,6 @@ def test_yaml_times_read_back_as_the_same_seconds() -> None:
 
 
 # --- lgnet chapters --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def in_tmp(tmp_path: Path) -> Iterator[Path]:
-    cwd = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        yield tmp_path
-    finally:
-        os.chdir(cwd)
 
 
 def test_cli_suggest_writes_a_file_to_review_in_the_current_folder(in_tmp: Path) -> None:

@@ -8,7 +8,6 @@ import itertools
 import os
 import pickle
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -204,16 +203,6 @@ def test_silence_gives_no_turns(encoder: diarize.VoiceEncoder) -> None:
 
 
 # --- lgnet speakers ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def in_tmp(tmp_path: Path) -> Iterator[Path]:
-    cwd = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        yield tmp_path
-    finally:
-        os.chdir(cwd)
 
 
 def test_cli_suggest_writes_turns_the_item_schema_accepts(in_tmp: Path) -> None:
